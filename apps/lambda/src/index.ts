@@ -1,0 +1,1 @@
+export { SystemClock } from './adapters/clock/system-clock.js';

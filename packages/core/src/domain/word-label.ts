@@ -1,0 +1,49 @@
+import { InvalidValueError } from '../errors/invalid-value-error.js';
+import { parseKeyNumber, parseOptionalString } from './ids.js';
+import { type LabelValidationStatus, parseLabelValidationStatus } from './label-validation-status.js';
+import { parseWordLabelName, type WordLabelName } from './label-vocabulary.js';
+import { withoutUndefined } from './optional.js';
+import { parseReceiptRef, type ReceiptRef } from './receipt-ref.js';
+import { parseTimestamp } from './timestamps.js';
+
+/** A label on one word of one receipt (RECEIPT_WORD_LABEL). The label is part of its identity. */
+export interface ReceiptWordLabel extends ReceiptRef {
+  readonly lineId: number;
+  readonly wordId: number;
+  readonly label: WordLabelName;
+  readonly reasoning?: string;
+  readonly timestampAdded: string;
+  readonly validationStatus: LabelValidationStatus;
+  readonly labelProposedBy?: string;
+  readonly labelConsolidatedFrom?: string;
+}
+
+/**
+ * Validates a label. Ids are all > 0: the existing services cannot read a label on receipt, line or word 0, so
+ * such a label is refused here rather than written. A reasoning, when given, is a non-empty string.
+ */
+export function parseWordLabel(input: { [K in keyof ReceiptWordLabel]?: unknown }): ReceiptWordLabel {
+  const reasoning = input.reasoning;
+  if (typeof reasoning === 'string' && reasoning.trim() === '') {
+    throw new InvalidValueError('RECEIPT_WORD_LABEL.reasoning', 'must be a non-empty string or absent, got ""');
+  }
+  return withoutUndefined({
+    ...parseReceiptRef(input as { imageId: unknown; receiptId: unknown }),
+    lineId: parseKeyNumber('RECEIPT_WORD_LABEL.line_id', input.lineId, 1),
+    wordId: parseKeyNumber('RECEIPT_WORD_LABEL.word_id', input.wordId, 1),
+    label: parseWordLabelName('RECEIPT_WORD_LABEL.label', input.label),
+    reasoning: parseOptionalString('RECEIPT_WORD_LABEL.reasoning', reasoning),
+    timestampAdded: parseTimestamp('RECEIPT_WORD_LABEL.timestamp_added', input.timestampAdded),
+    validationStatus: parseLabelValidationStatus('RECEIPT_WORD_LABEL.validation_status', input.validationStatus),
+    labelProposedBy: parseOptionalString('RECEIPT_WORD_LABEL.label_proposed_by', input.labelProposedBy),
+    labelConsolidatedFrom: parseOptionalString(
+      'RECEIPT_WORD_LABEL.label_consolidated_from',
+      input.labelConsolidatedFrom,
+    ),
+  });
+}
+
+/** The identity of a label item: same word and same label name means the same item. */
+export function wordLabelId(label: Pick<ReceiptWordLabel, 'imageId' | 'receiptId' | 'lineId' | 'wordId' | 'label'>) {
+  return `${label.imageId}#${label.receiptId}#${label.lineId}#${label.wordId}#${label.label}`;
+}

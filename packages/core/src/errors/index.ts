@@ -1,0 +1,5 @@
+export { CompactionNotCompletedError } from './compaction-not-completed-error.js';
+export { CompactionRunExistsError } from './compaction-run-exists-error.js';
+export { GateOutcomeError } from './gate-outcome-error.js';
+export { InvalidValueError } from './invalid-value-error.js';
+export { TransientStoreError } from './transient-store-error.js';

@@ -1,0 +1,134 @@
+import { compactionFailure, type CompactionRun, type CompactionRunKey, isCompactionCompleted } from '../domain/compaction-run.js';
+import { TransientStoreError } from '../errors/transient-store-error.js';
+import type { Clock } from '../ports/clock.js';
+import type { CompactionGate, GateOutcome, GateResult, WaitOptions } from '../ports/compaction-gate.js';
+import type { CompactionRunRepository } from '../ports/compaction-run-repository.js';
+import type { Telemetry } from '../ports/telemetry.js';
+import { NOOP_TELEMETRY } from '../telemetry/noop-telemetry.js';
+import { type GatePolicy, pollInterval, resolveGatePolicy } from './gate-policy.js';
+
+export interface PollingCompactionGateDeps {
+  readonly runs: CompactionRunRepository;
+  readonly clock: Clock;
+  /** Source of jitter, in [0, 1). */
+  readonly random?: () => number;
+  readonly telemetry?: Telemetry;
+}
+
+/** Raised inside a read that outlived `pollTimeoutMs`. */
+class ReadTimeoutError extends TransientStoreError {}
+
+type Read =
+  | { readonly kind: 'run'; readonly run: CompactionRun | undefined }
+  | { readonly kind: 'transient'; readonly error: string }
+  | { readonly kind: 'aborted' };
+
+/**
+ * Waits for a compaction run by polling it: the seed's wait, on one clock-measured deadline, with FAILED
+ * terminal, a grace period for a missing run, bounded reads, and prompt, quiet abort.
+ */
+export class PollingCompactionGate implements CompactionGate {
+  readonly policy: GatePolicy;
+  readonly #runs: CompactionRunRepository;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #telemetry: Telemetry;
+
+  constructor(deps: PollingCompactionGateDeps, policy: Partial<GatePolicy> = {}) {
+    this.policy = resolveGatePolicy(policy);
+    this.#runs = deps.runs;
+    this.#clock = deps.clock;
+    this.#random = deps.random ?? Math.random;
+    this.#telemetry = deps.telemetry ?? NOOP_TELEMETRY;
+  }
+
+  async waitForCompaction(key: CompactionRunKey, options: WaitOptions = {}): Promise<GateResult> {
+    const { signal } = options;
+    const startedAt = this.#clock.now();
+    const deadline = Math.min(startedAt + this.policy.maxWaitMs, options.deadlineAt ?? Number.POSITIVE_INFINITY);
+    let polls = 0;
+    let lastRun: CompactionRun | undefined;
+    let lastError: string | undefined;
+    let everSeen = false;
+    let sawMissing = false;
+
+    const settle = (outcome: GateOutcome, error = lastError): GateResult => {
+      const waitedMs = this.#clock.now() - startedAt;
+      const result: GateResult = {
+        outcome,
+        waitedMs,
+        polls,
+        ...(lastRun && { run: lastRun }),
+        ...(error !== undefined && { error }),
+      };
+      this.#telemetry.event({ type: 'gate.settled', run: key, outcome, waitedMs, polls, ...(error && { error }) });
+      return result;
+    };
+
+    if (signal?.aborted) return settle('aborted');
+    this.#telemetry.event({ type: 'gate.waiting', run: key, deadlineInMs: deadline - startedAt });
+
+    for (let attempt = 0; ; attempt++) {
+      const read = await this.#read(key, signal);
+      if (read.kind === 'aborted' || signal?.aborted) return settle('aborted');
+      polls++;
+      const now = this.#clock.now();
+      if (read.kind === 'transient') {
+        lastError = read.error;
+        this.#telemetry.event({ type: 'gate.read_failed', run: key, error: read.error, polls });
+      } else {
+        lastRun = read.run;
+        everSeen ||= read.run !== undefined;
+        sawMissing ||= read.run === undefined;
+        this.#telemetry.event({
+          type: 'gate.progress',
+          run: key,
+          linesState: read.run?.linesState ?? 'MISSING',
+          wordsState: read.run?.wordsState ?? 'MISSING',
+          elapsedMs: now - startedAt,
+          polls,
+        });
+        if (read.run && isCompactionCompleted(read.run)) return settle('completed', undefined);
+        const failure = read.run && compactionFailure(read.run);
+        if (failure) return settle('failed', failure);
+        if (!everSeen && now - startedAt >= this.policy.notFoundGraceMs) return settle('not_found');
+      }
+      if (now >= deadline) return settle(sawMissing && !everSeen ? 'not_found' : 'timed_out');
+
+      try {
+        await this.#clock.sleep(Math.min(pollInterval(this.policy, attempt, this.#random), deadline - now), signal);
+      } catch (error) {
+        if (signal?.aborted) return settle('aborted');
+        throw error;
+      }
+      if (signal?.aborted) return settle('aborted');
+    }
+  }
+
+  /** One read, bounded by `pollTimeoutMs` and by the caller's signal even if the repository ignores its signal. */
+  async #read(key: CompactionRunKey, signal: AbortSignal | undefined): Promise<Read> {
+    const attempt = new AbortController();
+    const stopTimer = new AbortController();
+    const onCallerAbort = () => attempt.abort(signal?.reason);
+    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    this.#clock.sleep(this.policy.pollTimeoutMs, stopTimer.signal).then(
+      () => attempt.abort(new ReadTimeoutError(`read timed out after ${this.policy.pollTimeoutMs} ms`)),
+      () => {},
+    );
+    const abandoned = new Promise<never>((_, reject) => {
+      attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason), { once: true });
+    });
+    try {
+      const run = await Promise.race([this.#runs.getCompactionRun(key, { signal: attempt.signal }), abandoned]);
+      return { kind: 'run', run };
+    } catch (error) {
+      if (signal?.aborted) return { kind: 'aborted' };
+      if (attempt.signal.reason instanceof ReadTimeoutError) return { kind: 'transient', error: attempt.signal.reason.message };
+      if (error instanceof TransientStoreError) return { kind: 'transient', error: error.message };
+      throw error;
+    } finally {
+      stopTimer.abort();
+      signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export * from './domain/index.js';
+export * from './errors/index.js';
+export * from './gate/index.js';
+export type * from './ports/index.js';
+export * from './telemetry/index.js';

@@ -1,0 +1,47 @@
+import type { WordLabelName } from '../domain/label-vocabulary.js';
+import type { MetadataCorrection, ReceiptMetadata } from '../domain/receipt-metadata.js';
+import type { ReceiptRef } from '../domain/receipt-ref.js';
+import type { ReceiptLine, ReceiptWord } from '../domain/receipt-text.js';
+
+export interface ReceiptAnalysisInput {
+  readonly receipt: ReceiptRef;
+  readonly lines: readonly ReceiptLine[];
+  readonly words: readonly ReceiptWord[];
+  readonly metadata?: ReceiptMetadata;
+}
+
+export interface AnalyzeOptions {
+  readonly signal?: AbortSignal;
+  /** Epoch ms by which the analysis must have returned. */
+  readonly deadlineAt?: number;
+}
+
+/** A label proposed for one word of the analysed receipt. */
+export interface LabelProposal {
+  readonly lineId: number;
+  readonly wordId: number;
+  readonly label: WordLabelName;
+  readonly reasoning: string;
+}
+
+/** Whether the metadata agrees with what the receipt says, and what to correct when it does not. */
+export interface MetadataVerdict {
+  readonly matches: boolean;
+  /** Non-empty only when `matches` is false. */
+  readonly corrections: MetadataCorrection;
+  readonly reasoning: string;
+}
+
+export interface ReceiptAnalysis {
+  /** Recorded as the labels' `label_proposed_by`. */
+  readonly analyzer: string;
+  readonly proposals: readonly LabelProposal[];
+  /** Absent when the receipt has no metadata to check. */
+  readonly metadata?: MetadataVerdict;
+}
+
+/** Proposes labels and a metadata verdict for one receipt. It only reads what it is given; it never writes. */
+export interface ReceiptAnalyzer {
+  readonly name: string;
+  analyze(input: ReceiptAnalysisInput, options?: AnalyzeOptions): Promise<ReceiptAnalysis>;
+}

@@ -1,0 +1,57 @@
+import type { CompactionRunKey } from '../domain/compaction-run.js';
+import type { CompactionState } from '../domain/compaction-state.js';
+import type { GateOutcome } from './compaction-gate.js';
+
+/** What the domain reports. Adapters map events to log lines and metrics; the seed's log lines map one to one. */
+export type TelemetryEvent =
+  | { readonly type: 'gate.waiting'; readonly run: CompactionRunKey; readonly deadlineInMs: number }
+  | {
+      readonly type: 'gate.progress';
+      readonly run: CompactionRunKey;
+      readonly linesState: CompactionState | 'MISSING';
+      readonly wordsState: CompactionState | 'MISSING';
+      readonly elapsedMs: number;
+      readonly polls: number;
+    }
+  | { readonly type: 'gate.read_failed'; readonly run: CompactionRunKey; readonly error: string; readonly polls: number }
+  | {
+      readonly type: 'gate.settled';
+      readonly run: CompactionRunKey;
+      readonly outcome: GateOutcome;
+      readonly waitedMs: number;
+      readonly polls: number;
+      readonly error?: string;
+    }
+  | {
+      readonly type: 'validation.unguarded_write';
+      readonly run: CompactionRunKey;
+      readonly outcome: GateOutcome;
+      readonly labels: number;
+    }
+  | {
+      readonly type: 'validation.completed';
+      readonly run: CompactionRunKey;
+      readonly outcome: GateOutcome;
+      readonly labelsWritten: number;
+      readonly metadataCorrected: boolean;
+      readonly totalMs: number;
+    };
+
+export type MetricName =
+  | 'GateWaitMs'
+  | 'GateReads'
+  | 'GateOutcomeCompleted'
+  | 'GateOutcomeFailed'
+  | 'GateOutcomeTimedOut'
+  | 'GateOutcomeNotFound'
+  | 'GateOutcomeAborted'
+  | 'LabelsWritten'
+  | 'LabelsFrozen'
+  | 'UnguardedLabelWrites'
+  | 'MetadataCorrections'
+  | 'ProposalsRejected';
+
+export interface Telemetry {
+  event(event: TelemetryEvent): void;
+  metric(name: MetricName, value: number, unit: 'Count' | 'Milliseconds'): void;
+}

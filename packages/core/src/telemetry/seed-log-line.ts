@@ -1,0 +1,33 @@
+import type { TelemetryEvent } from '../ports/telemetry.js';
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;
+
+/** The seed's CloudWatch log vocabulary for an event, so dashboards and people reading logs find what they know. */
+export function seedLogLine(event: TelemetryEvent): string {
+  switch (event.type) {
+    case 'gate.waiting':
+      return `Waiting for compaction run ${event.run.runId} to complete...`;
+    case 'gate.progress':
+      return `⏳ Compaction in progress: lines=${event.linesState}, words=${event.wordsState}`;
+    case 'gate.read_failed':
+      return `⚠️ Reading compaction run ${event.run.runId} failed (read ${event.polls}), retrying: ${event.error}`;
+    case 'gate.settled':
+      switch (event.outcome) {
+        case 'completed':
+          return `✅ Compaction completed (waited ${seconds(event.waitedMs)})`;
+        case 'timed_out':
+          return `⚠️ Timeout waiting for compaction after ${seconds(event.waitedMs)}`;
+        case 'failed':
+          return `❌ Compaction failed after ${seconds(event.waitedMs)}: ${event.error ?? 'no error text'}`;
+        case 'not_found':
+          return `⚠️ Compaction run ${event.run.runId} not found after ${seconds(event.waitedMs)}`;
+        case 'aborted':
+          return `⚠️ Waiting for compaction aborted after ${seconds(event.waitedMs)}`;
+      }
+      break;
+    case 'validation.unguarded_write':
+      return `⚠️ Compaction ${event.outcome}, proceeding anyway: writing ${event.labels} labels unguarded`;
+    case 'validation.completed':
+      return `✅ Validation completed for ${event.run.imageId}/${event.run.receiptId}`;
+  }
+}
