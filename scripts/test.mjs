@@ -7,10 +7,12 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const reports = ['packages', 'apps']
   .filter((dir) => existsSync(join(root, dir)))
-  .flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name, '.reports', 'vitest.json')));
+  .flatMap((dir) =>
+    readdirSync(join(root, dir)).map((name) => join(root, dir, name, '.reports', 'vitest.json')),
+  );
 for (const report of reports) rmSync(report, { force: true });
 
-const run = spawnSync('pnpm', ['exec', 'turbo', 'run', 'lint', 'typecheck', 'test', '--continue'], {
+const run = spawnSync('turbo', ['run', 'lint', 'typecheck', 'test', '--continue'], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },

@@ -1,9 +1,14 @@
-import { compactionFailure, type CompactionRun, type CompactionRunKey, isCompactionCompleted } from '../domain/compaction-run.js';
+import {
+  type CompactionRun,
+  type CompactionRunKey,
+  compactionFailure,
+  isCompactionCompleted,
+} from '../domain/compaction-run.js';
 import { TransientStoreError } from '../errors/transient-store-error.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompactionGate, GateOutcome, GateResult, WaitOptions } from '../ports/compaction-gate.js';
 import type { CompactionRunRepository } from '../ports/compaction-run-repository.js';
-import type { Telemetry } from '../ports/telemetry.js';
+import type { MetricName, Telemetry } from '../ports/telemetry.js';
 import { NOOP_TELEMETRY } from '../telemetry/noop-telemetry.js';
 import { type GatePolicy, pollInterval, resolveGatePolicy } from './gate-policy.js';
 
@@ -14,6 +19,14 @@ export interface PollingCompactionGateDeps {
   readonly random?: () => number;
   readonly telemetry?: Telemetry;
 }
+
+const OUTCOME_METRIC: Readonly<Record<GateOutcome, MetricName>> = {
+  completed: 'GateOutcomeCompleted',
+  failed: 'GateOutcomeFailed',
+  timed_out: 'GateOutcomeTimedOut',
+  not_found: 'GateOutcomeNotFound',
+  aborted: 'GateOutcomeAborted',
+};
 
 /** Raised inside a read that outlived `pollTimeoutMs`. */
 class ReadTimeoutError extends TransientStoreError {}
@@ -45,7 +58,10 @@ export class PollingCompactionGate implements CompactionGate {
   async waitForCompaction(key: CompactionRunKey, options: WaitOptions = {}): Promise<GateResult> {
     const { signal } = options;
     const startedAt = this.#clock.now();
-    const deadline = Math.min(startedAt + this.policy.maxWaitMs, options.deadlineAt ?? Number.POSITIVE_INFINITY);
+    const deadline = Math.min(
+      startedAt + this.policy.maxWaitMs,
+      options.deadlineAt ?? Number.POSITIVE_INFINITY,
+    );
     let polls = 0;
     let lastRun: CompactionRun | undefined;
     let lastError: string | undefined;
@@ -61,7 +77,17 @@ export class PollingCompactionGate implements CompactionGate {
         ...(lastRun && { run: lastRun }),
         ...(error !== undefined && { error }),
       };
-      this.#telemetry.event({ type: 'gate.settled', run: key, outcome, waitedMs, polls, ...(error && { error }) });
+      this.#telemetry.event({
+        type: 'gate.settled',
+        run: key,
+        outcome,
+        waitedMs,
+        polls,
+        ...(error && { error }),
+      });
+      this.#telemetry.metric(OUTCOME_METRIC[outcome], 1, 'Count');
+      this.#telemetry.metric('GateWaitMs', waitedMs, 'Milliseconds');
+      this.#telemetry.metric('GateReads', polls, 'Count');
       return result;
     };
 
@@ -96,7 +122,10 @@ export class PollingCompactionGate implements CompactionGate {
       if (now >= deadline) return settle(sawMissing && !everSeen ? 'not_found' : 'timed_out');
 
       try {
-        await this.#clock.sleep(Math.min(pollInterval(this.policy, attempt, this.#random), deadline - now), signal);
+        await this.#clock.sleep(
+          Math.min(pollInterval(this.policy, attempt, this.#random), deadline - now),
+          signal,
+        );
       } catch (error) {
         if (signal?.aborted) return settle('aborted');
         throw error;
@@ -119,11 +148,15 @@ export class PollingCompactionGate implements CompactionGate {
       attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason), { once: true });
     });
     try {
-      const run = await Promise.race([this.#runs.getCompactionRun(key, { signal: attempt.signal }), abandoned]);
+      const run = await Promise.race([
+        this.#runs.getCompactionRun(key, { signal: attempt.signal }),
+        abandoned,
+      ]);
       return { kind: 'run', run };
     } catch (error) {
       if (signal?.aborted) return { kind: 'aborted' };
-      if (attempt.signal.reason instanceof ReadTimeoutError) return { kind: 'transient', error: attempt.signal.reason.message };
+      if (attempt.signal.reason instanceof ReadTimeoutError)
+        return { kind: 'transient', error: attempt.signal.reason.message };
       if (error instanceof TransientStoreError) return { kind: 'transient', error: error.message };
       throw error;
     } finally {

@@ -1,6 +1,11 @@
-import { type CompactionRun, type CompactionRunKey, formatRunKey, stateOf } from '../domain/compaction-run.js';
-import { withoutUndefined } from '../domain/optional.js';
+import {
+  type CompactionRun,
+  type CompactionRunKey,
+  formatRunKey,
+  stateOf,
+} from '../domain/compaction-run.js';
 import { type CompactionCollection, statesBefore } from '../domain/compaction-state.js';
+import { withoutUndefined } from '../domain/optional.js';
 import { CompactionRunExistsError } from '../errors/compaction-run-exists-error.js';
 import type { Clock } from '../ports/clock.js';
 import type {
@@ -38,7 +43,10 @@ export class InMemoryCompactionRunRepository implements CompactionRunRepository 
     return this.#reads;
   }
 
-  async getCompactionRun(key: CompactionRunKey, options: ReadOptions = {}): Promise<CompactionRun | undefined> {
+  async getCompactionRun(
+    key: CompactionRunKey,
+    options: ReadOptions = {},
+  ): Promise<CompactionRun | undefined> {
     const { signal } = options;
     if (signal?.aborted) throw signal.reason;
     this.#reads++;
@@ -74,17 +82,28 @@ export class InMemoryCompactionRunRepository implements CompactionRunRepository 
     if (!run) return { applied: false, current: undefined };
     const current = stateOf(run, collection);
     if (!statesBefore(transition.to).includes(current)) return { applied: false, current };
-    const updated = withoutUndefined({ ...run, ...fieldsOf(collection, transition), updatedAt: transition.at });
+    const updated = withoutUndefined({
+      ...run,
+      ...fieldsOf(collection, transition),
+      updatedAt: transition.at,
+    });
     this.#runs.set(id, updated);
     return { applied: true, run: { ...updated } };
   }
 }
 
-function fieldsOf(collection: CompactionCollection, transition: CollectionTransition): Partial<CompactionRun> {
+function fieldsOf(
+  collection: CompactionCollection,
+  transition: CollectionTransition,
+): Partial<CompactionRun> {
   const state = `${collection}State`;
   switch (transition.to) {
     case 'PROCESSING':
-      return { [state]: 'PROCESSING', [`${collection}StartedAt`]: transition.at, [`${collection}Error`]: undefined };
+      return {
+        [state]: 'PROCESSING',
+        [`${collection}StartedAt`]: transition.at,
+        [`${collection}Error`]: undefined,
+      };
     case 'COMPLETED':
       return {
         [state]: 'COMPLETED',
@@ -92,6 +111,10 @@ function fieldsOf(collection: CompactionCollection, transition: CollectionTransi
         [`${collection}MergedVectors`]: transition.mergedVectors,
       };
     case 'FAILED':
-      return { [state]: 'FAILED', [`${collection}FinishedAt`]: transition.at, [`${collection}Error`]: transition.error };
+      return {
+        [state]: 'FAILED',
+        [`${collection}FinishedAt`]: transition.at,
+        [`${collection}Error`]: transition.error,
+      };
   }
 }

@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { newCompactionRun } from '../domain/compaction-run.js';
+import type { CompactionCollection } from '../domain/compaction-state.js';
+import { toTimestamp } from '../domain/timestamps.js';
+import type { CollectionTransition } from '../ports/compaction-run-repository.js';
+import { InjectedPermanentError } from '../testing/fault-injector.js';
+import { InMemoryCompactionRunRepository } from '../testing/in-memory-compaction-run-repository.js';
+import { VirtualClock } from '../testing/virtual-clock.js';
+import { PollingCompactionGate } from './polling-compaction-gate.js';
+
+const key = {
+  imageId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+  receiptId: 1,
+  runId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+};
+
+function setup(options: { latencyMs?: number } = {}) {
+  const clock = new VirtualClock();
+  const runs = new InMemoryCompactionRunRepository({ clock, readLatencyMs: options.latencyMs ?? 0 });
+  const t0 = clock.now();
+  const at = (ms: number) => toTimestamp(t0 + ms);
+  const create = () =>
+    runs.createCompactionRun(
+      newCompactionRun({ ...key, linesDeltaPrefix: 'lines/', wordsDeltaPrefix: 'words/', createdAt: at(0) }),
+    );
+  /** Applies `transition` to `collection` once the clock reaches t0 + ms. */
+  const schedule = (
+    ms: number,
+    collection: CompactionCollection,
+    transition: (at: string) => CollectionTransition,
+  ) => clock.sleep(ms).then(() => runs.transitionCollection(key, collection, transition(at(ms))));
+  const completeAt = (ms: number, startMs = 0) => {
+    for (const collection of ['lines', 'words'] as const) {
+      void schedule(startMs, collection, (t) => ({ to: 'PROCESSING', at: t }));
+      void schedule(ms, collection, (t) => ({ to: 'COMPLETED', at: t, mergedVectors: 3 }));
+    }
+  };
+  const secondsOf = (times: number[]) => times.map((t) => (t - t0) / 1000);
+  return { clock, runs, t0, create, schedule, completeAt, secondsOf };
+}
+
+describe('PollingCompactionGate with the seed policy', () => {
+  it('reads at 0, 2, ..., 120 s (61 reads) for a run that never completes, then times out with no timer left', async () => {
+    const { clock, runs, create, secondsOf } = setup();
+    await create();
+    const gate = new PollingCompactionGate({ runs, clock });
+    const result = await clock.run(gate.waitForCompaction(key));
+    expect(result.outcome).toBe('timed_out');
+    expect(result.waitedMs).toBe(120_000);
+    expect(result.polls).toBe(61);
+    expect(runs.reads).toBe(61);
+    expect(secondsOf(runs.readTimes)).toEqual(Array.from({ length: 61 }, (_, i) => i * 2));
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('releases at 38 s a run that completes at 37.3 s', async () => {
+    const { clock, runs, create, completeAt } = setup();
+    await create();
+    completeAt(37_300);
+    const gate = new PollingCompactionGate({ runs, clock });
+    const result = await clock.run(gate.waitForCompaction(key));
+    expect(result).toMatchObject({ outcome: 'completed', waitedMs: 38_000, polls: 20 });
+    expect(result.run?.linesState).toBe('COMPLETED');
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('releases `failed` at 6 s, with the error text, a run that fails at 5 s', async () => {
+    const { clock, runs, create, schedule } = setup();
+    await create();
+    void schedule(0, 'words', (at) => ({ to: 'PROCESSING', at }));
+    void schedule(5_000, 'words', (at) => ({ to: 'FAILED', at, error: 'delta missing' }));
+    const gate = new PollingCompactionGate({ runs, clock });
+    const result = await clock.run(gate.waitForCompaction(key));
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      waitedMs: 6_000,
+      polls: 4,
+      error: 'words: delta missing',
+    });
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('ends the wait at a caller deadline of 30 s, with a final read exactly at it', async () => {
+    const { clock, runs, t0, create, secondsOf } = setup();
+    await create();
+    const gate = new PollingCompactionGate({ runs, clock });
+    const result = await clock.run(gate.waitForCompaction(key, { deadlineAt: t0 + 30_000 }));
+    expect(result).toMatchObject({ outcome: 'timed_out', waitedMs: 30_000, polls: 16 });
+    expect(secondsOf(runs.readTimes).at(-1)).toBe(30);
+  });
+
+  it('sleeps only up to the deadline when the next interval would overshoot it', async () => {
+    const { clock, runs, t0, create, secondsOf } = setup();
+    await create();
+    const gate = new PollingCompactionGate({ runs, clock });
+    await clock.run(gate.waitForCompaction(key, { deadlineAt: t0 + 5_000 }));
+    expect(secondsOf(runs.readTimes)).toEqual([0, 2, 4, 5]);
+  });
+
+  it('measures waitedMs by the clock, so slow reads do not stretch the wait past the deadline', async () => {
+    const { clock, runs, create, secondsOf } = setup({ latencyMs: 700 });
+    await create();
+    const gate = new PollingCompactionGate({ runs, clock });
+    const result = await clock.run(gate.waitForCompaction(key));
+    expect(result.outcome).toBe('timed_out');
+    expect(result.waitedMs).toBeLessThanOrEqual(120_000 + 700);
+    expect(secondsOf(runs.readTimes).every((t) => t <= 120)).toBe(true);
+    expect(result.polls).toBeLessThan(61);
+  });
+});
+
+describe('PollingCompactionGate edge cases', () => {
+  it('returns `not_found` once the grace period passes without the run ever appearing', async () => {
+    const { clock, runs } = setup();
+    const gate = new PollingCompactionGate({ runs, clock }, { notFoundGraceMs: 5_000 });
+    const result = await clock.run(gate.waitForCompaction(key));
+    expect(result).toMatchObject({ outcome: 'not_found', waitedMs: 6_000, polls: 4 });
+  });
+
+  it('keeps waiting for a run that appears within the grace period', async () => {
+    const { clock, runs, create, completeAt } = setup();
+    void clock.sleep(3_000).then(create);
+    completeAt(9_000, 3_000);
+    const gate = new PollingCompactionGate({ runs, clock }, { notFoundGraceMs: 5_000 });
+    const result = await clock.run(gate.waitForCompaction(key));
+    expect(result).toMatchObject({ outcome: 'completed', waitedMs: 10_000 });
+  });
+
+  it('counts a transient read failure as a poll and goes on waiting', async () => {
+    const { clock, runs, create, completeAt } = setup();
+    await create();
+    completeAt(1_000);
+    runs.readFaults.failNext(1, 'transient');
+    const gate = new PollingCompactionGate({ runs, clock });
+    const result = await clock.run(gate.waitForCompaction(key));
+    expect(result).toMatchObject({ outcome: 'completed', waitedMs: 2_000, polls: 2 });
+  });
+
+  it('throws a permanent read failure instead of waiting on it', async () => {
+    const { clock, runs, create } = setup();
+    await create();
+    runs.readFaults.failNext(1, 'permanent');
+    const gate = new PollingCompactionGate({ runs, clock });
+    await expect(clock.run(gate.waitForCompaction(key))).rejects.toBeInstanceOf(InjectedPermanentError);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('abandons a read that outlives pollTimeoutMs and counts it as a transient failure', async () => {
+    const { clock, runs, create, completeAt } = setup();
+    await create();
+    completeAt(1_000);
+    runs.readFaults.failNext(1, 'hang');
+    const gate = new PollingCompactionGate({ runs, clock }, { pollTimeoutMs: 3_000 });
+    const result = await clock.run(gate.waitForCompaction(key));
+    expect(result).toMatchObject({ outcome: 'completed', waitedMs: 5_000, polls: 2 });
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('returns `aborted` without reading when the signal is already aborted', async () => {
+    const { clock, runs, create } = setup();
+    await create();
+    const gate = new PollingCompactionGate({ runs, clock });
+    const result = await gate.waitForCompaction(key, { signal: AbortSignal.abort() });
+    expect(result).toMatchObject({ outcome: 'aborted', polls: 0, waitedMs: 0 });
+    expect(runs.reads).toBe(0);
+  });
+
+  it('settles `aborted` at once on abort mid-sleep and mid-read, leaving no timer and making no further read', async () => {
+    for (const fault of ['none', 'hang'] as const) {
+      const { clock, runs, create } = setup();
+      await create();
+      if (fault === 'hang') runs.readFaults.failNext(1, 'hang');
+      const controller = new AbortController();
+      const gate = new PollingCompactionGate({ runs, clock });
+      const waiting = gate.waitForCompaction(key, { signal: controller.signal });
+      await clock.advance(1_000);
+      controller.abort();
+      const result = await clock.run(waiting);
+      expect(result).toMatchObject({ outcome: 'aborted', waitedMs: 1_000, polls: fault === 'hang' ? 0 : 1 });
+      expect(clock.pendingTimers()).toBe(0);
+      await clock.advance(10_000);
+      expect(runs.reads).toBe(1);
+    }
+  });
+
+  it('grows the interval with capped exponential backoff, jittered by the injected random source', async () => {
+    const { clock, runs, create, secondsOf } = setup();
+    await create();
+    const backoff = { multiplier: 2, maxIntervalMs: 16_000, jitter: false };
+    const gate = new PollingCompactionGate({ runs, clock }, { backoff, maxWaitMs: 60_000 });
+    await clock.run(gate.waitForCompaction(key));
+    expect(secondsOf(runs.readTimes)).toEqual([0, 2, 6, 14, 30, 46, 60]);
+
+    const jittered = setup();
+    await jittered.create();
+    const half = new PollingCompactionGate(
+      { runs: jittered.runs, clock: jittered.clock, random: () => 0.5 },
+      { backoff: { ...backoff, jitter: true }, maxWaitMs: 20_000 },
+    );
+    await jittered.clock.run(half.waitForCompaction(key));
+    expect(jittered.secondsOf(jittered.runs.readTimes)).toEqual([0, 2, 5, 10, 19, 20]);
+  });
+
+  it('rejects a policy that cannot work with a clear error', () => {
+    const { clock, runs } = setup();
+    expect(() => new PollingCompactionGate({ runs, clock }, { pollIntervalMs: 0 })).toThrow(
+      'GatePolicy.pollIntervalMs: expected a positive number of ms, got 0',
+    );
+  });
+});
