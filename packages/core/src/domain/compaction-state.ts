@@ -23,7 +23,10 @@ export const COMPACTION_TRANSITIONS: Readonly<Record<CompactionState, readonly C
 export function parseCompactionState(field: string, value: unknown): CompactionState {
   if (value === undefined || value === null) return 'PENDING';
   if (typeof value !== 'string' || !(COMPACTION_STATES as readonly string[]).includes(value)) {
-    throw new InvalidValueError(field, `expected one of ${COMPACTION_STATES.join(' | ')}, got ${describeValue(value)}`);
+    throw new InvalidValueError(
+      field,
+      `expected one of ${COMPACTION_STATES.join(' | ')}, got ${describeValue(value)}`,
+    );
   }
   return value as CompactionState;
 }

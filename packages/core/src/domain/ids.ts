@@ -17,7 +17,10 @@ export function parseUuid(field: string, value: unknown): string {
 export function parseKeyNumber(field: string, value: unknown, min: 0 | 1): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_KEY_NUMBER) {
     const range = min === 1 ? 'a positive integer' : 'a non-negative integer';
-    throw new InvalidValueError(field, `expected ${range} of at most ${MAX_KEY_NUMBER}, got ${describeValue(value)}`);
+    throw new InvalidValueError(
+      field,
+      `expected ${range} of at most ${MAX_KEY_NUMBER}, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -32,7 +35,8 @@ export function parseNonEmptyString(field: string, value: unknown): string {
 /** An optional string: absent, null and "" all mean "no value" (stored as NULL, never as ""). */
 export function parseOptionalString(field: string, value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new InvalidValueError(field, `expected a string, got ${describeValue(value)}`);
+  if (typeof value !== 'string')
+    throw new InvalidValueError(field, `expected a string, got ${describeValue(value)}`);
   return value;
 }
 
@@ -49,7 +53,8 @@ export function pad5(value: number): string {
 }
 
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
   if (value === undefined) return 'nothing';
   return typeof value === 'object' ? (value === null ? 'null' : typeof value) : String(value);
 }

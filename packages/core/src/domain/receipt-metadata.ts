@@ -36,8 +36,27 @@ export interface ReceiptMetadata extends ReceiptRef {
 
 /** The fields a validation may correct. */
 export type MetadataCorrection = Partial<
-  Pick<ReceiptMetadata, 'merchantName' | 'address' | 'phoneNumber' | 'merchantCategory' | 'canonicalMerchantName'>
+  Pick<
+    ReceiptMetadata,
+    'merchantName' | 'address' | 'phoneNumber' | 'merchantCategory' | 'canonicalMerchantName'
+  >
 >;
+
+// A Record, so a field added to MetadataCorrection cannot be forgotten here.
+const CORRECTABLE: Readonly<Record<keyof MetadataCorrection, true>> = {
+  merchantName: true,
+  address: true,
+  phoneNumber: true,
+  merchantCategory: true,
+  canonicalMerchantName: true,
+};
+
+/** The fields a validation may correct. */
+export const METADATA_CORRECTION_FIELDS = Object.keys(CORRECTABLE) as (keyof MetadataCorrection)[];
+
+export function isCorrectableField(field: string): field is keyof MetadataCorrection {
+  return Object.hasOwn(CORRECTABLE, field);
+}
 
 /** Fields whose change must reach the embedding snapshots (the "second compaction"). */
 export const METADATA_SNAPSHOT_FIELDS = [
@@ -53,10 +72,16 @@ export function parseReceiptMetadata(input: { [K in keyof ReceiptMetadata]?: unk
   const optional = (field: string, value: unknown) => parseOptionalString(`RECEIPT_METADATA.${field}`, value);
   const matched = input.matchedFields ?? [];
   if (!Array.isArray(matched) || matched.some((field) => typeof field !== 'string')) {
-    throw new InvalidValueError('RECEIPT_METADATA.matched_fields', `expected a list of strings, got ${describeValue(matched)}`);
+    throw new InvalidValueError(
+      'RECEIPT_METADATA.matched_fields',
+      `expected a list of strings, got ${describeValue(matched)}`,
+    );
   }
   if (typeof input.placeId !== 'string') {
-    throw new InvalidValueError('RECEIPT_METADATA.place_id', `expected a string, got ${describeValue(input.placeId)}`);
+    throw new InvalidValueError(
+      'RECEIPT_METADATA.place_id',
+      `expected a string, got ${describeValue(input.placeId)}`,
+    );
   }
   const validatedBy = optional('validated_by', input.validatedBy);
   const validationStatus = optional('validation_status', input.validationStatus);

@@ -1,5 +1,5 @@
 import { InvalidValueError } from '../errors/invalid-value-error.js';
-import { type TextGeometry, parseGeometry } from './geometry.js';
+import { parseGeometry, type TextGeometry } from './geometry.js';
 import { describeValue, parseKeyNumber, parseOneOf } from './ids.js';
 import { withoutUndefined } from './optional.js';
 import { parseReceiptRef, type ReceiptRef } from './receipt-ref.js';
@@ -29,8 +29,15 @@ export function parseReceiptLine(input: Input<ReceiptLine>): ReceiptLine {
 
 export function parseReceiptWord(input: Input<ReceiptWord>): ReceiptWord {
   const extracted = input.extractedData;
-  if (extracted !== undefined && extracted !== null && (typeof extracted !== 'object' || Array.isArray(extracted))) {
-    throw new InvalidValueError('RECEIPT_WORD.extracted_data', `expected a map or null, got ${describeValue(extracted)}`);
+  if (
+    extracted !== undefined &&
+    extracted !== null &&
+    (typeof extracted !== 'object' || Array.isArray(extracted))
+  ) {
+    throw new InvalidValueError(
+      'RECEIPT_WORD.extracted_data',
+      `expected a map or null, got ${describeValue(extracted)}`,
+    );
   }
   return withoutUndefined({
     ...parseText('RECEIPT_WORD', input),
@@ -44,14 +51,21 @@ function parseText(entity: string, input: Input<ReceiptLine>): ReceiptLine {
     throw new InvalidValueError(`${entity}.text`, `expected a string, got ${describeValue(input.text)}`);
   }
   if (input.isNoise !== undefined && typeof input.isNoise !== 'boolean') {
-    throw new InvalidValueError(`${entity}.is_noise`, `expected a boolean, got ${describeValue(input.isNoise)}`);
+    throw new InvalidValueError(
+      `${entity}.is_noise`,
+      `expected a boolean, got ${describeValue(input.isNoise)}`,
+    );
   }
   return {
     ...parseReceiptRef(input as { imageId: unknown; receiptId: unknown }),
     lineId: parseKeyNumber(`${entity}.line_id`, input.lineId, 0),
     text: input.text,
     ...parseGeometry(entity, input),
-    embeddingStatus: parseOneOf(`${entity}.embedding_status`, EMBEDDING_STATUSES, input.embeddingStatus ?? 'NONE'),
+    embeddingStatus: parseOneOf(
+      `${entity}.embedding_status`,
+      EMBEDDING_STATUSES,
+      input.embeddingStatus ?? 'NONE',
+    ),
     isNoise: input.isNoise ?? false,
   };
 }

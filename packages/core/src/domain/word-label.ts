@@ -25,7 +25,10 @@ export interface ReceiptWordLabel extends ReceiptRef {
 export function parseWordLabel(input: { [K in keyof ReceiptWordLabel]?: unknown }): ReceiptWordLabel {
   const reasoning = input.reasoning;
   if (typeof reasoning === 'string' && reasoning.trim() === '') {
-    throw new InvalidValueError('RECEIPT_WORD_LABEL.reasoning', 'must be a non-empty string or absent, got ""');
+    throw new InvalidValueError(
+      'RECEIPT_WORD_LABEL.reasoning',
+      'must be a non-empty string or absent, got ""',
+    );
   }
   return withoutUndefined({
     ...parseReceiptRef(input as { imageId: unknown; receiptId: unknown }),
@@ -34,7 +37,10 @@ export function parseWordLabel(input: { [K in keyof ReceiptWordLabel]?: unknown 
     label: parseWordLabelName('RECEIPT_WORD_LABEL.label', input.label),
     reasoning: parseOptionalString('RECEIPT_WORD_LABEL.reasoning', reasoning),
     timestampAdded: parseTimestamp('RECEIPT_WORD_LABEL.timestamp_added', input.timestampAdded),
-    validationStatus: parseLabelValidationStatus('RECEIPT_WORD_LABEL.validation_status', input.validationStatus),
+    validationStatus: parseLabelValidationStatus(
+      'RECEIPT_WORD_LABEL.validation_status',
+      input.validationStatus,
+    ),
     labelProposedBy: parseOptionalString('RECEIPT_WORD_LABEL.label_proposed_by', input.labelProposedBy),
     labelConsolidatedFrom: parseOptionalString(
       'RECEIPT_WORD_LABEL.label_consolidated_from',
@@ -44,6 +50,8 @@ export function parseWordLabel(input: { [K in keyof ReceiptWordLabel]?: unknown 
 }
 
 /** The identity of a label item: same word and same label name means the same item. */
-export function wordLabelId(label: Pick<ReceiptWordLabel, 'imageId' | 'receiptId' | 'lineId' | 'wordId' | 'label'>) {
+export function wordLabelId(
+  label: Pick<ReceiptWordLabel, 'imageId' | 'receiptId' | 'lineId' | 'wordId' | 'label'>,
+) {
   return `${label.imageId}#${label.receiptId}#${label.lineId}#${label.wordId}#${label.label}`;
 }

@@ -41,11 +41,17 @@ export function resolveGatePolicy(overrides: Partial<GatePolicy> = {}): GatePoli
   positive('maxWaitMs', policy.maxWaitMs);
   positive('pollTimeoutMs', policy.pollTimeoutMs);
   if (!Number.isFinite(policy.notFoundGraceMs) || policy.notFoundGraceMs < 0) {
-    throw new InvalidValueError('GatePolicy.notFoundGraceMs', `expected >= 0 ms, got ${policy.notFoundGraceMs}`);
+    throw new InvalidValueError(
+      'GatePolicy.notFoundGraceMs',
+      `expected >= 0 ms, got ${policy.notFoundGraceMs}`,
+    );
   }
   if (policy.backoff) {
     if (!(policy.backoff.multiplier >= 1)) {
-      throw new InvalidValueError('GatePolicy.backoff.multiplier', `expected >= 1, got ${policy.backoff.multiplier}`);
+      throw new InvalidValueError(
+        'GatePolicy.backoff.multiplier',
+        `expected >= 1, got ${policy.backoff.multiplier}`,
+      );
     }
     if (!(policy.backoff.maxIntervalMs >= policy.pollIntervalMs)) {
       throw new InvalidValueError(

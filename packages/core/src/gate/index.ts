@@ -1,2 +1,8 @@
-export { type BackoffPolicy, type GatePolicy, pollInterval, resolveGatePolicy, SEED_GATE_POLICY } from './gate-policy.js';
+export {
+  type BackoffPolicy,
+  type GatePolicy,
+  pollInterval,
+  resolveGatePolicy,
+  SEED_GATE_POLICY,
+} from './gate-policy.js';
 export { PollingCompactionGate, type PollingCompactionGateDeps } from './polling-compaction-gate.js';

@@ -14,5 +14,9 @@ export interface ReceiptMetadataRepository {
    * Applies `changes` only if every field it changes still holds the value in `expected` (optimistic
    * concurrency on what was read); `timestamp` is set to `at`.
    */
-  updateMetadata(expected: ReceiptMetadata, changes: MetadataCorrection, at: string): Promise<MetadataUpdateResult>;
+  updateMetadata(
+    expected: ReceiptMetadata,
+    changes: MetadataCorrection,
+    at: string,
+  ): Promise<MetadataUpdateResult>;
 }

@@ -1,5 +1,6 @@
 import type { CompactionRunKey } from '../domain/compaction-run.js';
-import type { CompactionState } from '../domain/compaction-state.js';
+import type { CompactionCollection, CompactionState } from '../domain/compaction-state.js';
+import type { ReceiptRef } from '../domain/receipt-ref.js';
 import type { GateOutcome } from './compaction-gate.js';
 
 /** What the domain reports. Adapters map events to log lines and metrics; the seed's log lines map one to one. */
@@ -13,7 +14,12 @@ export type TelemetryEvent =
       readonly elapsedMs: number;
       readonly polls: number;
     }
-  | { readonly type: 'gate.read_failed'; readonly run: CompactionRunKey; readonly error: string; readonly polls: number }
+  | {
+      readonly type: 'gate.read_failed';
+      readonly run: CompactionRunKey;
+      readonly error: string;
+      readonly polls: number;
+    }
   | {
       readonly type: 'gate.settled';
       readonly run: CompactionRunKey;
@@ -27,6 +33,32 @@ export type TelemetryEvent =
       readonly run: CompactionRunKey;
       readonly outcome: GateOutcome;
       readonly labels: number;
+    }
+  | {
+      readonly type: 'upload.stored';
+      readonly run: CompactionRunKey;
+      readonly lines: number;
+      readonly words: number;
+    }
+  | {
+      readonly type: 'compaction.collection_finished';
+      readonly run: CompactionRunKey;
+      readonly collection: CompactionCollection;
+      readonly state: CompactionState;
+      readonly mergedVectors?: number;
+      readonly error?: string;
+    }
+  | {
+      readonly type: 'compaction.snapshot_patched';
+      readonly receipt: ReceiptRef;
+      readonly change: 'metadata' | 'labels';
+      readonly vectors: number;
+    }
+  | {
+      readonly type: 'compaction.retry_later';
+      readonly receipt: ReceiptRef;
+      readonly change: 'metadata' | 'labels';
+      readonly reason: string;
     }
   | {
       readonly type: 'validation.completed';

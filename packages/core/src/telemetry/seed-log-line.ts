@@ -27,6 +27,16 @@ export function seedLogLine(event: TelemetryEvent): string {
       break;
     case 'validation.unguarded_write':
       return `⚠️ Compaction ${event.outcome}, proceeding anyway: writing ${event.labels} labels unguarded`;
+    case 'upload.stored':
+      return `Stored ${event.lines} lines and ${event.words} words; compaction run ${event.run.runId} created`;
+    case 'compaction.collection_finished':
+      return event.state === 'COMPLETED'
+        ? `Compaction of ${event.collection} COMPLETED (${event.mergedVectors ?? 0} vectors merged)`
+        : `Compaction of ${event.collection} ${event.state}${event.error ? `: ${event.error}` : ''}`;
+    case 'compaction.snapshot_patched':
+      return `Second compaction: ${event.change} applied to ${event.vectors} vectors`;
+    case 'compaction.retry_later':
+      return `⏳ ${event.change} update arrived before the receipt's delta was merged; retrying: ${event.reason}`;
     case 'validation.completed':
       return `✅ Validation completed for ${event.run.imageId}/${event.run.receiptId}`;
   }

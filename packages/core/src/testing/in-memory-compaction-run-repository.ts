@@ -99,9 +99,11 @@ function fieldsOf(
   const state = `${collection}State`;
   switch (transition.to) {
     case 'PROCESSING':
+      // A retry starts afresh: the previous attempt's end and error no longer describe the collection.
       return {
         [state]: 'PROCESSING',
         [`${collection}StartedAt`]: transition.at,
+        [`${collection}FinishedAt`]: undefined,
         [`${collection}Error`]: undefined,
       };
     case 'COMPLETED':

@@ -1,6 +1,19 @@
-export { type FaultKind, FaultInjector, InjectedPermanentError } from './fault-injector.js';
+export * from './contracts/index.js';
+export { FaultInjector, type FaultKind, InjectedPermanentError } from './fault-injector.js';
 export {
   InMemoryCompactionRunRepository,
   type InMemoryCompactionRunRepositoryOptions,
 } from './in-memory-compaction-run-repository.js';
+export {
+  InMemoryLabelRepository,
+  type InMemoryLabelRepositoryOptions,
+  type LabelWrite,
+} from './in-memory-label-repository.js';
+export {
+  InMemoryReceiptMetadataRepository,
+  type InMemoryReceiptMetadataRepositoryOptions,
+  type MetadataUpdate,
+} from './in-memory-receipt-metadata-repository.js';
+export { InMemoryReceiptRepository } from './in-memory-receipt-repository.js';
+export { type RecordedMetric, RecordingTelemetry } from './recording-telemetry.js';
 export { VirtualClock, type VirtualClockRunOptions, VirtualClockStalledError } from './virtual-clock.js';

@@ -69,7 +69,10 @@ export class VirtualClock implements Clock {
 
   /** When the earliest pending timer fires, or undefined when none is pending. */
   nextTimerAt(): number | undefined {
-    return this.#timers.reduce<number | undefined>((min, t) => (min === undefined || t.at < min ? t.at : min), undefined);
+    return this.#timers.reduce<number | undefined>(
+      (min, t) => (min === undefined || t.at < min ? t.at : min),
+      undefined,
+    );
   }
 
   /**
@@ -111,7 +114,9 @@ export class VirtualClock implements Clock {
         );
       }
       if (next > limit) {
-        throw new VirtualClockStalledError(`VirtualClock.run: still pending after ${options.limitMs ?? 86_400_000} ms of virtual time`);
+        throw new VirtualClockStalledError(
+          `VirtualClock.run: still pending after ${options.limitMs ?? 86_400_000} ms of virtual time`,
+        );
       }
       await this.advance(next - this.#now);
     }

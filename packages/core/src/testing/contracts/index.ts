@@ -1,0 +1,19 @@
+export {
+  type CompactionRunRepositoryContractSubject,
+  compactionRunRepositoryContract,
+} from './compaction-run-repository-contract.js';
+export type {
+  ContractAssertion,
+  ContractExpect,
+  ContractOptions,
+  ContractTestApi,
+} from './contract-test-api.js';
+export { type LabelRepositoryContractSubject, labelRepositoryContract } from './label-repository-contract.js';
+export {
+  type ReceiptMetadataRepositoryContractSubject,
+  receiptMetadataRepositoryContract,
+} from './receipt-metadata-repository-contract.js';
+export {
+  type ReceiptRepositoryContractSubject,
+  receiptRepositoryContract,
+} from './receipt-repository-contract.js';
