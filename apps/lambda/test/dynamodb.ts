@@ -6,7 +6,11 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../src/local/dynamodb-local.js'
 
 /** A client of the run's DynamoDB Local. */
 export function localClient(): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  return new DynamoDBClient({
+    endpoint: inject('dynamoEndpoint'),
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
 }
 
 /** A fresh table for one test file, with its stream; `drop` deletes it. */

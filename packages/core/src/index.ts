@@ -1,3 +1,5 @@
+export * from './analyzer/index.js';
+export * from './compaction/index.js';
 export * from './domain/index.js';
 export * from './errors/index.js';
 export * from './gate/index.js';

@@ -35,7 +35,11 @@ describe('configFromEnv', () => {
 
   it('reports every bad variable at once, and never proceeds after a FAILED compaction', () => {
     const read = () =>
-      configFromEnv({ RECEIPT_GATE_MODE: 'batch', GATE_MAX_WAIT_MS: 'soon', ON_COMPACTION_FAILED: 'proceed' });
+      configFromEnv({
+        RECEIPT_GATE_MODE: 'batch',
+        GATE_MAX_WAIT_MS: 'soon',
+        ON_COMPACTION_FAILED: 'proceed',
+      });
     expect(read).toThrow(ConfigError);
     expect(read).toThrow(
       'invalid configuration: RECEIPT_GATE_MODE must be one of inline | event, got "batch"; GATE_MAX_WAIT_MS must be a non-negative number of milliseconds, got "soon"; ON_COMPACTION_FAILED must be one of skip | fail, got "proceed"; TABLE_NAME must name the DynamoDB table (at least 3 characters)',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidValueError } from '../errors/invalid-value-error.js';
 import { newCompactionRun, parseCompactionRun, parseCompactionRunKey } from './compaction-run.js';
-import { canTransition, COMPACTION_STATES, parseCompactionState, statesBefore } from './compaction-state.js';
+import { COMPACTION_STATES, canTransition, parseCompactionState, statesBefore } from './compaction-state.js';
 import { pad5 } from './ids.js';
 import { parseReceiptMetadata } from './receipt-metadata.js';
 import { parseReceiptWord } from './receipt-text.js';
@@ -42,7 +42,9 @@ describe('identifiers', () => {
 
   it('refuses receipt ids that are not positive integers of at most 5 digits', () => {
     for (const receiptId of [0, -1, 1.5, 100_000, '1']) {
-      expect(() => parseCompactionRunKey({ imageId, receiptId, runId })).toThrow(/^receipt_id: expected a positive/);
+      expect(() => parseCompactionRunKey({ imageId, receiptId, runId })).toThrow(
+        /^receipt_id: expected a positive/,
+      );
     }
   });
 
@@ -53,7 +55,8 @@ describe('identifiers', () => {
 });
 
 describe('timestamps', () => {
-  it('accepts UTC with Z or +00:00 (the Python services) and refuses other offsets and garbage', () => {
+  it('accepts UTC with Z, +00:00 or no offset (the Python services) and refuses other offsets and garbage', () => {
+    expect(parseTimestamp('t', '2026-11-29T12:00:00.123456')).toBe('2026-11-29T12:00:00.123456');
     expect(parseTimestamp('t', '2026-11-29T12:00:00.000Z')).toBe('2026-11-29T12:00:00.000Z');
     expect(parseTimestamp('t', '2026-11-29T12:00:00.123456+00:00')).toBe('2026-11-29T12:00:00.123456+00:00');
     expect(() => parseTimestamp('t', '2026-11-29T12:00:00+02:00')).toThrow(InvalidValueError);
@@ -66,7 +69,12 @@ describe('compaction state machine', () => {
     const legal = COMPACTION_STATES.flatMap((from) =>
       COMPACTION_STATES.filter((to) => canTransition(from, to)).map((to) => `${from}->${to}`),
     );
-    expect(legal).toEqual(['PENDING->PROCESSING', 'PROCESSING->COMPLETED', 'PROCESSING->FAILED', 'FAILED->PROCESSING']);
+    expect(legal).toEqual([
+      'PENDING->PROCESSING',
+      'PROCESSING->COMPLETED',
+      'PROCESSING->FAILED',
+      'FAILED->PROCESSING',
+    ]);
     expect(statesBefore('PROCESSING')).toEqual(['PENDING', 'FAILED']);
     expect(statesBefore('PENDING')).toEqual([]);
   });
@@ -111,10 +119,14 @@ describe('word labels', () => {
   });
 
   it('refuses an unknown label, an unknown status, an empty reasoning and ids of 0', () => {
-    expect(() => parseWordLabel({ ...label, label: 'total' })).toThrow('RECEIPT_WORD_LABEL.label: expected one of');
+    expect(() => parseWordLabel({ ...label, label: 'total' })).toThrow(
+      'RECEIPT_WORD_LABEL.label: expected one of',
+    );
     expect(() => parseWordLabel({ ...label, validationStatus: 'DONE' })).toThrow('validation_status');
     expect(() => parseWordLabel({ ...label, reasoning: ' ' })).toThrow('RECEIPT_WORD_LABEL.reasoning');
-    expect(() => parseWordLabel({ ...label, wordId: 0 })).toThrow('RECEIPT_WORD_LABEL.word_id: expected a positive');
+    expect(() => parseWordLabel({ ...label, wordId: 0 })).toThrow(
+      'RECEIPT_WORD_LABEL.word_id: expected a positive',
+    );
     expect(() => parseWordLabel({ ...label, lineId: 0 })).toThrow('RECEIPT_WORD_LABEL.line_id');
   });
 });
@@ -124,7 +136,9 @@ describe('receipt words and metadata', () => {
     const word = parseReceiptWord({ imageId, receiptId: 1, lineId: 0, wordId: 0, text: 'HI', ...geometry });
     expect(word).toMatchObject({ wordId: 0, embeddingStatus: 'NONE', isNoise: false });
     expect(() => parseReceiptWord({ ...word, confidence: 0 })).toThrow('RECEIPT_WORD.confidence');
-    expect(() => parseReceiptWord({ ...word, angleDegrees: Number.NaN })).toThrow('RECEIPT_WORD.angle_degrees');
+    expect(() => parseReceiptWord({ ...word, angleDegrees: Number.NaN })).toThrow(
+      'RECEIPT_WORD.angle_degrees',
+    );
   });
 
   it('reads empty optional metadata strings as absent and de-duplicates matched fields', () => {

@@ -68,7 +68,12 @@ export class InMemoryCompactionRunRepository implements CompactionRunRepository 
   async createCompactionRun(run: CompactionRun): Promise<void> {
     const id = formatRunKey(run);
     const existing = this.#runs.get(id);
-    if (existing && JSON.stringify(existing) !== JSON.stringify(run)) throw new CompactionRunExistsError(run);
+    // The same run as originally created (a retried upload) is harmless, even after its collections moved on.
+    const sameRun =
+      existing?.linesDeltaPrefix === run.linesDeltaPrefix &&
+      existing.wordsDeltaPrefix === run.wordsDeltaPrefix &&
+      existing.createdAt === run.createdAt;
+    if (existing && !sameRun) throw new CompactionRunExistsError(run);
     if (!existing) this.#runs.set(id, { ...run });
   }
 

@@ -1,9 +1,16 @@
 export * from './contracts/index.js';
 export { FaultInjector, type FaultKind, InjectedPermanentError } from './fault-injector.js';
+export * from './fixtures/index.js';
 export {
   InMemoryCompactionRunRepository,
   type InMemoryCompactionRunRepositoryOptions,
 } from './in-memory-compaction-run-repository.js';
+export { InMemoryEmbeddingDeltaStore } from './in-memory-embedding-delta-store.js';
+export {
+  InMemoryEmbeddingSnapshotStore,
+  type InMemoryEmbeddingSnapshotStoreOptions,
+  type SnapshotWrite,
+} from './in-memory-embedding-snapshot-store.js';
 export {
   InMemoryLabelRepository,
   type InMemoryLabelRepositoryOptions,

@@ -94,7 +94,7 @@ export async function validateReceipt(
     analysis.analyzer,
     toTimestamp(clock.now()),
   );
-  if (decision === 'write_unguarded') {
+  if (decision === 'write_unguarded' && labels.length > 0) {
     telemetry.event({
       type: 'validation.unguarded_write',
       run,

@@ -26,9 +26,17 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       { AttributeName: 'PK', KeyType: 'HASH' },
       { AttributeName: 'SK', KeyType: 'RANGE' },
     ],
-    AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'TYPE'].map(
-      (name) => ({ AttributeName: name, AttributeType: 'S' as const }),
-    ),
+    AttributeDefinitions: [
+      'PK',
+      'SK',
+      'GSI1PK',
+      'GSI1SK',
+      'GSI2PK',
+      'GSI2SK',
+      'GSI3PK',
+      'GSI3SK',
+      'TYPE',
+    ].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
     GlobalSecondaryIndexes: [
       gsi('GSI1', 'GSI1PK', 'GSI1SK'),
       gsi('GSI2', 'GSI2PK', 'GSI2SK'),
@@ -54,6 +62,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-  if (!Table?.LatestStreamArn) throw new Error(`table ${tableName} has no stream; it must have NEW_AND_OLD_IMAGES`);
+  if (!Table?.LatestStreamArn)
+    throw new Error(`table ${tableName} has no stream; it must have NEW_AND_OLD_IMAGES`);
   return Table.LatestStreamArn;
 }

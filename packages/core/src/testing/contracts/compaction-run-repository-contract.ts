@@ -73,6 +73,18 @@ export function compactionRunRepositoryContract(
       expect(await runs.getCompactionRun(keyOf(run))).toEqual(run);
     });
 
+    it('creates the same run again harmlessly after its collections moved on (a retried upload)', async () => {
+      const { runs } = await makeSubject();
+      const run = sampleRun(newKey());
+      await runs.createCompactionRun(run);
+      await runs.transitionCollection(keyOf(run), 'lines', {
+        to: 'PROCESSING',
+        at: '2026-11-29T12:00:01.000Z',
+      });
+      await runs.createCompactionRun(run);
+      expect((await runs.getCompactionRun(keyOf(run)))?.linesState).toBe('PROCESSING');
+    });
+
     it('refuses a different run under the same key and keeps the first', async () => {
       const { runs } = await makeSubject();
       const run = sampleRun(newKey());

@@ -8,6 +8,14 @@ export type {
   ContractOptions,
   ContractTestApi,
 } from './contract-test-api.js';
+export {
+  type EmbeddingDeltaStoreContractSubject,
+  embeddingDeltaStoreContract,
+} from './embedding-delta-store-contract.js';
+export {
+  type EmbeddingSnapshotStoreContractSubject,
+  embeddingSnapshotStoreContract,
+} from './embedding-snapshot-store-contract.js';
 export { type LabelRepositoryContractSubject, labelRepositoryContract } from './label-repository-contract.js';
 export {
   type ReceiptMetadataRepositoryContractSubject,

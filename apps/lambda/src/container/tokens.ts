@@ -1,0 +1,43 @@
+import type {
+  Clock,
+  CompactionGate,
+  CompactionRunRepository,
+  Embedder,
+  EmbeddingDeltaStore,
+  EmbeddingSnapshotStore,
+  LabelRepository,
+  ReceiptAnalyzer,
+  ReceiptMetadataRepository,
+  ReceiptRepository,
+  Telemetry,
+} from '@receipt-gate/core';
+import type { ServiceIdentifier } from 'inversify';
+import type { AppConfig } from '../config/app-config.js';
+import type { createCompactionHandler } from '../handlers/compaction-handler.js';
+import type { createUploadHandler } from '../handlers/upload-handler.js';
+import type { ValidateFn } from '../handlers/validate-fn.js';
+import type { createValidationHandler } from '../handlers/validation-handler.js';
+
+const token = <T>(name: string) => Symbol.for(`receipt-gate.${name}`) as ServiceIdentifier<T>;
+
+/** Explicit injection tokens: bundling strips the type metadata inversify could otherwise infer from. */
+export const TOKENS = {
+  Config: token<AppConfig>('Config'),
+  Clock: token<Clock>('Clock'),
+  Telemetry: token<Telemetry>('Telemetry'),
+  /** Work to finish before a handler returns (metrics, traces), since Lambda freezes the environment then. */
+  Flush: token<() => Promise<void>>('Flush'),
+  CompactionRunRepository: token<CompactionRunRepository>('CompactionRunRepository'),
+  LabelRepository: token<LabelRepository>('LabelRepository'),
+  ReceiptRepository: token<ReceiptRepository>('ReceiptRepository'),
+  ReceiptMetadataRepository: token<ReceiptMetadataRepository>('ReceiptMetadataRepository'),
+  EmbeddingDeltaStore: token<EmbeddingDeltaStore>('EmbeddingDeltaStore'),
+  EmbeddingSnapshotStore: token<EmbeddingSnapshotStore>('EmbeddingSnapshotStore'),
+  Embedder: token<Embedder>('Embedder'),
+  CompactionGate: token<CompactionGate>('CompactionGate'),
+  ReceiptAnalyzer: token<ReceiptAnalyzer>('ReceiptAnalyzer'),
+  Validate: token<ValidateFn>('Validate'),
+  UploadHandler: token<ReturnType<typeof createUploadHandler>>('UploadHandler'),
+  CompactionHandler: token<ReturnType<typeof createCompactionHandler>>('CompactionHandler'),
+  ValidationHandler: token<ReturnType<typeof createValidationHandler>>('ValidationHandler'),
+} as const;

@@ -1,0 +1,100 @@
+import {
+  COMPACTION_COLLECTIONS,
+  type CompactionRun,
+  type CompactionRunKey,
+  type CompactionRunRepository,
+  type EmbeddingSnapshotStore,
+  type LabelRepository,
+  labelVectorFields,
+  metadataVectorFields,
+  type ReceiptMetadataRepository,
+  type ReceiptWordLabel,
+  receiptVectorPrefix,
+  wordVectorId,
+} from '@receipt-gate/core';
+import type { RunRecorder } from './run-recorder.js';
+
+export interface InvariantStores {
+  readonly runs: CompactionRunRepository;
+  readonly labels: LabelRepository;
+  readonly metadata: ReceiptMetadataRepository;
+  readonly snapshots: EmbeddingSnapshotStore;
+}
+
+export interface ReceiptState {
+  readonly key: CompactionRunKey;
+  readonly run: CompactionRun | undefined;
+  readonly labels: ReceiptWordLabel[];
+  /** Every vector of the receipt, in both snapshots, carries the metadata as it is now. */
+  readonly metadataInVectors: boolean;
+}
+
+const finishedAt = (run: CompactionRun) =>
+  Math.max(Date.parse(run.linesFinishedAt ?? ''), Date.parse(run.wordsFinishedAt ?? ''));
+
+/**
+ * Checks the design's invariants on what a run left in the table and the snapshots: no label written before its
+ * run completed (unless the wait ended and the policy wrote unguarded, which is reported), none on a FAILED run,
+ * metadata corrected after the labels, every metadata and label change present in the vectors, every run settled
+ * and validated, and no stream record given up on.
+ */
+export async function checkInvariants(
+  stores: InvariantStores,
+  keys: readonly CompactionRunKey[],
+  recorder: RunRecorder,
+  unprocessedRecords: number,
+): Promise<{ violations: string[]; receipts: ReceiptState[] }> {
+  const violations: string[] = [];
+  if (unprocessedRecords > 0)
+    violations.push(`${unprocessedRecords} stream records were given up on (unprocessed)`);
+  const receipts: ReceiptState[] = [];
+  for (const key of keys) {
+    const who = `${key.imageId}/${key.receiptId}`;
+    const fail = (message: string) => violations.push(`${who}: ${message}`);
+    const [run, labels, metadata] = await Promise.all([
+      stores.runs.getCompactionRun(key),
+      stores.labels.getLabels(key),
+      stores.metadata.getMetadata(key),
+    ]);
+    const record = recorder.record(key);
+    let metadataInVectors = false;
+    if (!run) {
+      fail('its compaction run is missing');
+    } else if (run.linesState === 'FAILED' || run.wordsState === 'FAILED') {
+      if (labels.length > 0) fail(`${labels.length} labels were written although its compaction FAILED`);
+    } else if (run.linesState !== 'COMPLETED' || run.wordsState !== 'COMPLETED') {
+      fail(`its compaction never settled (lines ${run.linesState}, words ${run.wordsState})`);
+    } else {
+      const early = labels.filter((label) => Date.parse(label.timestampAdded) < finishedAt(run));
+      if (early.length > 0 && !record.unguarded) {
+        fail(`${early.length} labels were written before the compaction completed`);
+      }
+      const vectorsOf = await Promise.all(
+        COMPACTION_COLLECTIONS.map((collection) =>
+          stores.snapshots.list(collection, receiptVectorPrefix(key)),
+        ),
+      );
+      const expected = Object.entries(metadataVectorFields(metadata));
+      const stale = vectorsOf
+        .flat()
+        .filter((vector) => expected.some(([field, value]) => vector.metadata[field] !== value));
+      metadataInVectors = vectorsOf.every((vectors) => vectors.length > 0) && stale.length === 0;
+      if (!metadataInVectors) fail(`${stale.length} vectors do not carry the current metadata`);
+      for (const vector of vectorsOf[1] ?? []) {
+        const own = labels.filter((label) => wordVectorId(label) === vector.id);
+        const fields = labelVectorFields(own);
+        if (Object.entries(fields).some(([field, value]) => vector.metadata[field] !== value)) {
+          fail(`word vector ${vector.id} does not carry its labels (${JSON.stringify(fields)})`);
+        }
+      }
+    }
+    if (record.validations === 0) fail('it was never validated');
+    if (record.metadataCorrected && metadata) {
+      const lastLabel = Math.max(...labels.map((label) => Date.parse(label.timestampAdded)));
+      if (Date.parse(metadata.timestamp) < lastLabel)
+        fail('its metadata was corrected before its labels were written');
+    }
+    receipts.push({ key, run, labels, metadataInVectors });
+  }
+  return { violations, receipts };
+}

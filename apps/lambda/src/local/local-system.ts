@@ -1,0 +1,180 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { GatePolicy, OutcomePolicy, ReceiptAnalyzer, Telemetry } from '@receipt-gate/core';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { Container } from 'inversify';
+import { ensureTable } from '../adapters/dynamodb/table-schema.js';
+import { LocalDiskEmbeddingDeltaStore } from '../adapters/snapshots/local-disk-embedding-delta-store.js';
+import { LocalDiskEmbeddingSnapshotStore } from '../adapters/snapshots/local-disk-embedding-snapshot-store.js';
+import type { AppConfig, RunMode } from '../config/app-config.js';
+import { createContainer } from '../container/create-container.js';
+import { TOKENS } from '../container/tokens.js';
+import { COMPACTION_FILTERS } from '../handlers/compaction-handler.js';
+import type { UploadResult } from '../handlers/upload-handler.js';
+import { VALIDATION_FILTERS } from '../handlers/validation-handler.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
+import { SimulatedDeltaLoss } from './simulated-delta-loss.js';
+import { createLambdaContext } from './stream/lambda-context.js';
+import { StreamPump } from './stream/stream-pump.js';
+
+export interface LocalSystemOptions {
+  readonly mode: RunMode;
+  /** An existing DynamoDB (Local) to use instead of starting one. */
+  readonly endpoint?: string;
+  readonly tableName?: string;
+  readonly compactionDelayMs: number;
+  readonly gatePolicy?: Partial<GatePolicy>;
+  readonly outcomePolicy?: Partial<OutcomePolicy>;
+  readonly telemetry: Telemetry;
+  readonly analyzer?: ReceiptAnalyzer;
+  /** Delta prefixes whose deltas cannot be read (the compaction of that collection fails). */
+  readonly lostDeltas?: (prefix: string) => boolean;
+  /** Deliver every stream batch twice, as at-least-once delivery may. */
+  readonly redeliver?: boolean;
+  /** The Lambda functions' timeout (the inline validation's budget); default 15 minutes. */
+  readonly lambdaTimeoutMs?: number;
+}
+
+export interface LocalSystem {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  readonly container: Container;
+  readonly snapshots: LocalDiskEmbeddingSnapshotStore;
+  /** Stream records the pump gave up on (the on-failure destination). */
+  readonly unprocessed: DynamoDBRecord[];
+  /** DynamoDB requests made by the handlers, by operation. */
+  readonly requests: Map<string, number>;
+  readonly pump: StreamPump;
+  /** Invokes the upload handler as Lambda would. */
+  upload(payload: unknown): Promise<UploadResult>;
+  /** Resolves once the stream is caught up and no handler runs. */
+  settle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole flow on one machine: DynamoDB Local (or `endpoint`), the table with its stream, the handlers from the
+ * container, and a stream pump with the event source mappings of the deployed system. `stop` undoes all of it,
+ * and whatever started before a failure is stopped too.
+ */
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    const local = options.endpoint ? undefined : await startDynamoDbLocal();
+    if (local) cleanups.push(() => local.stop());
+    const endpoint = options.endpoint ?? local?.endpoint ?? '';
+    const clientConfig = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const client = new DynamoDBClient(clientConfig);
+    const streamsClient = new DynamoDBStreamsClient(clientConfig);
+    cleanups.push(async () => {
+      client.destroy();
+      streamsClient.destroy();
+    });
+    const requests = new Map<string, number>();
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        requests.set(
+          context.commandName ?? 'unknown',
+          (requests.get(context.commandName ?? 'unknown') ?? 0) + 1,
+        );
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
+
+    const tableName = options.tableName ?? `receipt-gate-${Date.now()}`;
+    const streamArn = await ensureTable(client, tableName);
+    const stateDir = await mkdtemp(join(tmpdir(), 'receipt-gate-'));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const snapshots = new LocalDiskEmbeddingSnapshotStore(join(stateDir, 'snapshots'));
+    const deltaStore = new LocalDiskEmbeddingDeltaStore(join(stateDir, 'deltas'));
+    const config: AppConfig = {
+      serviceName: 'receipt-gate-local',
+      mode: options.mode,
+      store: 'dynamodb',
+      tableName,
+      region: LOCAL_REGION,
+      dynamoEndpoint: endpoint,
+      snapshotDir: join(stateDir, 'snapshots'),
+      deltaDir: join(stateDir, 'deltas'),
+      compactionDelayMs: options.compactionDelayMs,
+      gatePolicy: options.gatePolicy ?? {},
+      outcomePolicy: options.outcomePolicy ?? {},
+      inlineReserveMs: 10_000,
+    };
+    const container = createContainer(config, {
+      telemetry: options.telemetry,
+      dynamoClient: client,
+      snapshots,
+      deltas: options.lostDeltas ? new SimulatedDeltaLoss(deltaStore, options.lostDeltas) : deltaStore,
+      ...(options.analyzer && { analyzer: options.analyzer }),
+    });
+
+    const unprocessed: DynamoDBRecord[] = [];
+    const timeoutMs = options.lambdaTimeoutMs ?? 900_000;
+    const subscription = {
+      startingPosition: 'TRIM_HORIZON' as const,
+      timeoutMs,
+      redeliver: options.redeliver ?? false,
+    };
+    const onFailure = (records: DynamoDBRecord[]) => {
+      unprocessed.push(...records);
+    };
+    const pump = new StreamPump({ streamsClient, streamArn, region: LOCAL_REGION }, [
+      {
+        ...subscription,
+        name: 'compaction',
+        handler: container.get(TOKENS.CompactionHandler),
+        filters: COMPACTION_FILTERS,
+        maximumRetryAttempts: 100,
+        onFailure,
+      },
+      ...(options.mode === 'event'
+        ? [
+            {
+              ...subscription,
+              name: 'validation',
+              handler: container.get(TOKENS.ValidationHandler),
+              filters: VALIDATION_FILTERS,
+              maximumRetryAttempts: 3,
+              onFailure,
+            },
+          ]
+        : []),
+    ]);
+    await pump.start();
+    cleanups.push(() => pump.stop());
+
+    const uploadHandler = container.get(TOKENS.UploadHandler);
+    return {
+      client,
+      tableName,
+      container,
+      snapshots,
+      unprocessed,
+      requests,
+      pump,
+      upload: (payload) =>
+        uploadHandler(
+          payload,
+          createLambdaContext({
+            functionName: 'upload',
+            region: LOCAL_REGION,
+            accountId: '000000000000',
+            timeoutMs,
+          }),
+        ),
+      settle: (settleTimeoutMs = 120_000) => pump.drain({ idleMs: 500, timeoutMs: settleTimeoutMs }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

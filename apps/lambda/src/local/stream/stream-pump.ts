@@ -1,0 +1,125 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { StreamsClient } from './shard-consumer.js';
+import { resolveSubscription, type StreamSubscription, type SubscriptionStats } from './subscription.js';
+import { SubscriptionRunner } from './subscription-runner.js';
+
+export type { StreamsClient } from './shard-consumer.js';
+export type {
+  FailureInfo,
+  OnFailure,
+  StreamHandler,
+  StreamSubscription,
+  SubscriptionStats,
+} from './subscription.js';
+
+export interface StreamPumpOptions {
+  readonly streamsClient: StreamsClient;
+  readonly streamArn: string;
+  /** The region put in every record and context (DynamoDB Local reports `ddblocal`). */
+  readonly region: string;
+  /** Pause between reads of a shard that had nothing new; default 100 ms (Lambda reads about every 250 ms). */
+  readonly pollIntervalMs?: number;
+  /** Pause before re-delivering a failed batch, and after a failed stream call; default 100 ms. */
+  readonly retryDelayMs?: number;
+  /** Stream-side errors the pump retries past (handler failures go through retries and `onFailure` instead). */
+  readonly onError?: (error: unknown, where: { subscription: string; shardId?: string }) => void;
+}
+
+export interface DrainOptions {
+  /** How long everything must stay quiet; longer than a poll plus the stream's lag. Default 3 polls, at least 300 ms. */
+  readonly idleMs?: number;
+  /** Rejects after this long; default 10 s. */
+  readonly timeoutMs?: number;
+}
+
+const DRAIN_CHECK_MS = 10;
+
+const warn = (error: unknown, where: { subscription: string; shardId?: string }) =>
+  console.warn(`[stream-pump] ${where.subscription}${where.shardId ? ` ${where.shardId}` : ''}:`, error);
+
+/**
+ * Feeds a DynamoDB stream to handlers the way Lambda's event source mappings do, for local runs and tests: each
+ * subscription reads the stream on its own, gets Lambda-shaped events in order per shard, with filtering,
+ * `batchItemFailures`, retries and an on-failure destination. Delivery is at least once.
+ */
+export class StreamPump {
+  private readonly runners: SubscriptionRunner[];
+  private readonly controller = new AbortController();
+  private readonly pollIntervalMs: number;
+  private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+
+  constructor(options: StreamPumpOptions, subscriptions: readonly StreamSubscription[]) {
+    const names = new Set<string>();
+    const onError = options.onError ?? warn;
+    const accountId = options.streamArn.split(':')[4] || '000000000000';
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.runners = subscriptions.map((subscription) => {
+      const resolved = resolveSubscription(subscription);
+      if (names.has(resolved.name)) throw new TypeError(`two subscriptions are named ${resolved.name}`);
+      names.add(resolved.name);
+      return new SubscriptionRunner({
+        streams: options.streamsClient,
+        source: { streamArn: options.streamArn, region: options.region },
+        accountId,
+        subscription: resolved,
+        signal: this.controller.signal,
+        pollIntervalMs: this.pollIntervalMs,
+        retryDelayMs: options.retryDelayMs ?? 100,
+        onError: (error, shardId) => onError(error, { subscription: resolved.name, shardId }),
+      });
+    });
+  }
+
+  /** Resolves once every subscription has its starting positions (LATEST means "after this resolves"). */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`cannot start a pump that is ${this.state}`);
+    this.state = 'starting';
+    try {
+      await Promise.all(this.runners.map((runner) => runner.start()));
+      if (this.state === 'starting') this.state = 'running';
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Stops reading and resolves once in-flight handler calls have returned; no timer or request is left behind. */
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    this.controller.abort();
+    await Promise.all(this.runners.map((runner) => runner.settled()));
+  }
+
+  /**
+   * Resolves when every subscription has caught up with the stream and no handler is running, and that has lasted
+   * `idleMs` (records a handler writes show up in the stream a little later). Rejects after `timeoutMs`.
+   */
+  async drain(options: DrainOptions = {}): Promise<void> {
+    const idleMs = options.idleMs ?? Math.max(300, 3 * this.pollIntervalMs);
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const startedAt = Date.now();
+    let quietSince = startedAt;
+    let lastActivity = -1;
+    for (;;) {
+      if (this.state !== 'running') throw new Error(`cannot drain a pump that is ${this.state}`);
+      const now = Date.now();
+      const activity = this.runners.reduce((sum, runner) => sum + runner.activity, 0);
+      if (activity !== lastActivity || this.runners.some((runner) => !runner.idle)) {
+        quietSince = now;
+        lastActivity = activity;
+      } else if (now - quietSince >= idleMs) return;
+      if (now - startedAt >= timeoutMs) {
+        const busy = this.runners.filter((runner) => !runner.idle).map((runner) => runner.name);
+        throw new Error(
+          `drain timed out after ${timeoutMs} ms; still busy: ${busy.join(', ') || '(none, but active)'}`,
+        );
+      }
+      await delay(DRAIN_CHECK_MS);
+    }
+  }
+
+  /** A snapshot of each subscription's counters, by name. */
+  stats(): Record<string, SubscriptionStats> {
+    return Object.fromEntries(this.runners.map((runner) => [runner.name, { ...runner.stats }]));
+  }
+}

@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { type CompactionRunKey, newCompactionRun } from '../domain/compaction-run.js';
+import { toTimestamp } from '../domain/timestamps.js';
+import { TransientStoreError } from '../errors/transient-store-error.js';
+import type { CompactionRunRepository } from '../ports/compaction-run-repository.js';
+import { sampleLabel, sampleMetadata } from '../testing/contracts/contract-fixtures.js';
+import { applyMetadataToSnapshots } from './apply-metadata-to-snapshots.js';
+import { compactRun } from './compact-run.js';
+import { compactionWorld, NEIGHBOUR, RECEIPT, RUN_ID } from './compaction-world.test-support.js';
+import { refreshWordLabelFields } from './refresh-word-label-fields.js';
+import { deltaPrefixes, receiptVectorPrefix } from './vector-ids.js';
+
+function setup() {
+  const world = compactionWorld();
+  const compact = (key: CompactionRunKey, runs: CompactionRunRepository = world.runs, mergeDelayMs = 0) =>
+    world.clock.run(compactRun({ ...world, runs, mergeDelayMs }, key));
+  return { ...world, compact };
+}
+
+describe('compactRun', () => {
+  it('merges both deltas concurrently and marks each collection COMPLETED with its count', async () => {
+    const { clock, runs, deltas, snapshots, upload, compact } = setup();
+    const key = await upload();
+    const t0 = clock.now();
+    const result = await compact(key, runs, 1_000);
+    expect(result).toEqual({
+      lines: { outcome: 'completed', mergedVectors: 2 },
+      words: { outcome: 'completed', mergedVectors: 3 },
+      retry: false,
+    });
+    // Both waited the merge delay at once: 1 s in all, not 2.
+    expect(runs.peek(key)).toMatchObject({
+      linesState: 'COMPLETED',
+      wordsState: 'COMPLETED',
+      linesMergedVectors: 2,
+      wordsMergedVectors: 3,
+      linesStartedAt: toTimestamp(t0),
+      wordsStartedAt: toTimestamp(t0),
+      linesFinishedAt: toTimestamp(t0 + 1_000),
+      wordsFinishedAt: toTimestamp(t0 + 1_000),
+    });
+    const prefixes = deltaPrefixes(key);
+    expect(snapshots.peek('lines')).toEqual(await deltas.getDelta(prefixes.linesDeltaPrefix));
+    expect(snapshots.peek('words')).toEqual(await deltas.getDelta(prefixes.wordsDeltaPrefix));
+  });
+
+  it('does nothing when the same INSERT is delivered again', async () => {
+    const { runs, snapshots, upload, compact } = setup();
+    const key = await upload();
+    await compact(key);
+    const [run, writes, words] = [runs.peek(key), snapshots.writes.length, snapshots.peek('words')];
+    expect(await compact(key)).toEqual({
+      lines: { outcome: 'already_completed' },
+      words: { outcome: 'already_completed' },
+      retry: false,
+    });
+    expect(runs.peek(key)).toEqual(run);
+    expect(snapshots.writes).toHaveLength(writes);
+    expect(snapshots.peek('words')).toEqual(words);
+  });
+
+  it('never merges into nor overwrites a collection that is already COMPLETED', async () => {
+    const { runs, snapshots, upload, compact } = setup();
+    const key = await upload();
+    await runs.transitionCollection(key, 'lines', { to: 'PROCESSING', at: '2026-01-01T00:00:00Z' });
+    await runs.transitionCollection(key, 'lines', {
+      to: 'COMPLETED',
+      at: '2026-01-01T00:00:01Z',
+      mergedVectors: 9,
+    });
+    const result = await compact(key);
+    expect(result.lines).toEqual({ outcome: 'already_completed' });
+    expect(result.words).toEqual({ outcome: 'completed', mergedVectors: 3 });
+    expect(runs.peek(key)).toMatchObject({
+      linesState: 'COMPLETED',
+      linesMergedVectors: 9,
+      wordsState: 'COMPLETED',
+    });
+    expect(snapshots.writes.map((write) => write.collection)).toEqual(['words']);
+  });
+
+  it('marks a collection without a delta FAILED with a clear error, and completes the other', async () => {
+    const { runs, deltas, compact } = setup();
+    const key = { ...RECEIPT, runId: RUN_ID };
+    const prefixes = deltaPrefixes(key);
+    await deltas.putDelta(prefixes.wordsDeltaPrefix, []);
+    await runs.createCompactionRun(
+      newCompactionRun({ ...key, ...prefixes, createdAt: '2026-01-01T00:00:00Z' }),
+    );
+    const error = `no lines delta under "${prefixes.linesDeltaPrefix}"`;
+    expect(await compact(key)).toEqual({
+      lines: { outcome: 'failed', error },
+      words: { outcome: 'completed', mergedVectors: 0 },
+      retry: false,
+    });
+    expect(runs.peek(key)).toMatchObject({
+      linesState: 'FAILED',
+      linesError: error,
+      wordsState: 'COMPLETED',
+    });
+  });
+
+  it('marks a collection FAILED on a permanent merge error, final for the record, and a re-drive completes it', async () => {
+    const { runs, snapshots, upload, compact } = setup();
+    const key = await upload();
+    snapshots.mergeFaults.failNext(1, 'permanent');
+    const first = await compact(key);
+    const outcomes = [first.lines.outcome, first.words.outcome].sort();
+    expect(outcomes).toEqual(['completed', 'failed']);
+    const failed = first.lines.outcome === 'failed' ? 'lines' : 'words';
+    expect(first[failed]).toEqual({ outcome: 'failed', error: 'injected permanent fault in merge' });
+    expect(first.retry).toBe(false);
+    expect(runs.peek(key)?.[`${failed}Error`]).toBe('injected permanent fault in merge');
+
+    const second = await compact(key);
+    expect(second[failed]).toMatchObject({ outcome: 'completed' });
+    expect(second.retry).toBe(false);
+    expect(runs.peek(key)).toMatchObject({ linesState: 'COMPLETED', wordsState: 'COMPLETED' });
+    expect(runs.peek(key)?.[`${failed}Error`]).toBeUndefined();
+  });
+
+  it('leaves a collection PROCESSING on a transient error, for a redelivery to finish', async () => {
+    const { runs, deltas, upload, compact } = setup();
+    const key = await upload();
+    deltas.readFaults.failNext(2, 'transient');
+    const first = await compact(key);
+    expect(first).toEqual({
+      lines: { outcome: 'retry', error: 'injected transient fault in getDelta' },
+      words: { outcome: 'retry', error: 'injected transient fault in getDelta' },
+      retry: true,
+    });
+    expect(runs.peek(key)).toMatchObject({ linesState: 'PROCESSING', wordsState: 'PROCESSING' });
+    expect((await compact(key)).retry).toBe(false);
+    expect(runs.peek(key)).toMatchObject({ linesState: 'COMPLETED', wordsState: 'COMPLETED' });
+  });
+
+  it('carries on after an attempt that crashed before COMPLETED, keeping what patches set meanwhile', async () => {
+    const { runs, snapshots, upload, compact } = setup();
+    const key = await upload();
+    const crashing: CompactionRunRepository = {
+      getCompactionRun: (k) => runs.getCompactionRun(k),
+      createCompactionRun: (run) => runs.createCompactionRun(run),
+      transitionCollection: async (k, collection, transition) => {
+        if (transition.to === 'COMPLETED') throw new TransientStoreError('lambda timed out');
+        return runs.transitionCollection(k, collection, transition);
+      },
+    };
+    await expect(compact(key, crashing)).rejects.toThrow('lambda timed out');
+    expect(runs.peek(key)).toMatchObject({ linesState: 'PROCESSING', wordsState: 'PROCESSING' });
+
+    // Records processed before the redelivery patch the merged vectors.
+    const label = sampleLabel(RECEIPT, 1, 2, 'TAX', { validationStatus: 'VALID' });
+    await refreshWordLabelFields({ snapshots }, label, [label]);
+    const before = sampleMetadata(RECEIPT);
+    await applyMetadataToSnapshots(
+      { snapshots },
+      { before, after: { ...before, canonicalMerchantName: 'Renamed' } },
+    );
+    const patched = { lines: snapshots.peek('lines'), words: snapshots.peek('words') };
+
+    expect(await compact(key)).toMatchObject({
+      lines: { outcome: 'completed' },
+      words: { outcome: 'completed' },
+    });
+    expect({ lines: snapshots.peek('lines'), words: snapshots.peek('words') }).toEqual(patched);
+    expect(snapshots.peek('words')[1]?.metadata).toMatchObject({
+      merchant_name: 'Renamed',
+      label_status: 'validated',
+      validated_labels: ',TAX,',
+    });
+  });
+
+  it('settles both collections when the same INSERT is delivered twice at once', async () => {
+    const { clock, runs, snapshots, deltas, upload } = setup();
+    const key = await upload();
+    const deps = { runs, snapshots, deltas, clock, mergeDelayMs: 500 };
+    const [a, b] = await clock.run(Promise.all([compactRun(deps, key), compactRun(deps, key)]));
+    expect([a?.lines.outcome, b?.lines.outcome].sort()).toEqual(['already_completed', 'completed']);
+    expect([a?.retry, b?.retry]).toEqual([false, false]);
+    expect(runs.peek(key)).toMatchObject({ linesMergedVectors: 2, wordsMergedVectors: 3 });
+    expect(snapshots.peek('words')).toHaveLength(3);
+  });
+
+  it('refuses a delta that holds a vector of another receipt, merging none of it', async () => {
+    const { runs, deltas, snapshots, upload, compact } = setup();
+    const key = await upload();
+    const prefixes = deltaPrefixes(key);
+    const [own] = (await deltas.getDelta(prefixes.wordsDeltaPrefix)) ?? [];
+    const foreignId = `${receiptVectorPrefix(NEIGHBOUR)}LINE#00001#WORD#00001`;
+    await deltas.putDelta(prefixes.wordsDeltaPrefix, [
+      ...(own ? [own] : []),
+      { id: foreignId, values: [1], metadata: {} },
+    ]);
+    const result = await compact(key);
+    expect(result.words).toEqual({
+      outcome: 'failed',
+      error: `the words delta under "${prefixes.wordsDeltaPrefix}" holds "${foreignId}", not a vector of ${receiptVectorPrefix(RECEIPT)}`,
+    });
+    expect(snapshots.peek('words')).toEqual([]);
+    expect(runs.peek(key)?.wordsState).toBe('FAILED');
+  });
+
+  it('reports a run that does not exist without writing anything', async () => {
+    const { snapshots, compact } = setup();
+    expect(await compact({ ...RECEIPT, runId: RUN_ID })).toEqual({
+      lines: { outcome: 'run_missing' },
+      words: { outcome: 'run_missing' },
+      retry: false,
+    });
+    expect(snapshots.writes).toEqual([]);
+  });
+});
