@@ -24,8 +24,10 @@ const shortName = (name: string) =>
     .trim()
     .slice(0, 18);
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
+// pnpm passes a literal `--` through when given one.
+const readArgs = () =>
+  parseArgs({
+    args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
       mode: { type: 'string', default: 'inline' },
       receipts: { type: 'string', default: '10' },
@@ -35,6 +37,17 @@ async function main(): Promise<number> {
       help: { type: 'boolean', default: false },
     },
   });
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof readArgs>;
+  try {
+    parsed = readArgs();
+  } catch (error) {
+    console.error(`${USAGE}\n\n${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  const { values } = parsed;
+
   const mode = values.mode;
   const count = Number(values.receipts);
   const compactionMs = Number(values['compaction-ms']);

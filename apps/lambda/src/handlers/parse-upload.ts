@@ -76,10 +76,12 @@ export function parseUpload(event: unknown): ParsedUpload {
       ? undefined
       : attempt('metadata', () => parseReceiptMetadata({ ...input.metadata, ...receipt }));
 
-  const lineIds = new Set<number>();
+  // Line ids as given, so a word on a line refused for another reason is not reported twice.
+  const lineIds = new Set(input.lines?.map((line) => line.lineId));
+  const seenLines = new Set<number>();
   for (const line of lines) {
-    if (lineIds.has(line.lineId)) problems.push(`lines: line ${line.lineId} appears twice`);
-    lineIds.add(line.lineId);
+    if (seenLines.has(line.lineId)) problems.push(`lines: line ${line.lineId} appears twice`);
+    seenLines.add(line.lineId);
   }
   const wordIds = new Set<string>();
   for (const word of words) {

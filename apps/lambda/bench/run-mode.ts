@@ -1,0 +1,152 @@
+import type { GateOutcome, GatePolicy, Telemetry } from '@receipt-gate/core';
+import { demoUploads } from '../src/cli/demo-uploads.js';
+import type { RunMode } from '../src/config/app-config.js';
+import { TOKENS } from '../src/container/tokens.js';
+import { checkInvariants } from '../src/local/check-invariants.js';
+import { startLocalSystem } from '../src/local/local-system.js';
+import { RunRecorder } from '../src/local/run-recorder.js';
+import type { SubscriptionStats } from '../src/local/stream/stream-pump.js';
+import type { CountingProxy } from './counting-proxy.js';
+
+export const GATE_OUTCOMES: readonly GateOutcome[] = [
+  'completed',
+  'failed',
+  'timed_out',
+  'not_found',
+  'aborted',
+];
+
+const TABLE_TARGET = 'DynamoDB_20120810.';
+const STREAMS_TARGET = 'DynamoDBStreams_20120810.';
+
+export interface ModeOptions {
+  readonly mode: RunMode;
+  readonly receipts: number;
+  readonly compactionDelayMs: number;
+  readonly gatePolicy: Partial<GatePolicy>;
+  /** Every client of the local system talks to DynamoDB Local through it. */
+  readonly proxy: CountingProxy;
+  readonly settleTimeoutMs: number;
+}
+
+export interface ModeResult {
+  readonly mode: RunMode;
+  readonly receipts: number;
+  /** From the first upload to `settle()` returning. */
+  readonly wallMs: number;
+  /** When the last upload returned (in `inline` mode, after its validation), from the first upload. */
+  readonly uploadsReturnedMs: number;
+  /** When each receipt's (last) validation completed, from the first upload. */
+  readonly validatedMs: readonly number[];
+  /** Commands the handlers sent through the main client, by operation. */
+  readonly tableRequests: ReadonlyMap<string, number>;
+  /** Table requests that reached DynamoDB Local: the commands above plus the SDK's retries of them. */
+  readonly tableRequestsOnWire: number;
+  /** Requests of the pump's streams client, by operation. */
+  readonly streamRequests: ReadonlyMap<string, number>;
+  /** Reads of each receipt's gate (of its last wait). */
+  readonly gateReads: readonly number[];
+  readonly outcomes: Readonly<Record<GateOutcome, number>>;
+  readonly validations: number;
+  readonly labelsWritten: number;
+  readonly metadataCorrections: number;
+  readonly pump: Readonly<Record<string, SubscriptionStats>>;
+  readonly violations: readonly string[];
+}
+
+function difference(after: ReadonlyMap<string, number>, before: ReadonlyMap<string, number>) {
+  const changed = new Map<string, number>();
+  for (const [name, count] of after) {
+    const delta = count - (before.get(name) ?? 0);
+    if (delta > 0) changed.set(name, delta);
+  }
+  return changed;
+}
+
+function ofService(counts: ReadonlyMap<string, number>, prefix: string): Map<string, number> {
+  return new Map(
+    [...counts]
+      .filter(([target]) => target.startsWith(prefix))
+      .map(([target, count]) => [target.slice(prefix.length), count]),
+  );
+}
+
+const sum = (values: Iterable<number>) => [...values].reduce((total, value) => total + value, 0);
+
+/**
+ * One mode's whole flow on its own table, stream and handlers: uploads every receipt at once, as a burst of
+ * Lambda invocations would, waits until the stream is caught up, then checks the invariants. Only the requests
+ * made between the first upload and `settle()` returning are counted (not the table's creation or the checks).
+ */
+export async function runMode(options: ModeOptions): Promise<ModeResult> {
+  const { mode, proxy } = options;
+  const validatedAt = new Map<string, number>();
+  const timing: Telemetry = {
+    event: (event) => {
+      if (event.type === 'validation.completed')
+        validatedAt.set(`${event.run.imageId}/${event.run.receiptId}`, Date.now());
+    },
+    metric: () => {},
+  };
+  const recorder = new RunRecorder(timing);
+  const uploads = demoUploads(options.receipts);
+  const system = await startLocalSystem({
+    mode,
+    endpoint: proxy.endpoint,
+    compactionDelayMs: options.compactionDelayMs,
+    gatePolicy: options.gatePolicy,
+    telemetry: recorder,
+  });
+  try {
+    const requestsBefore = new Map(system.requests);
+    const wireBefore = proxy.counts();
+    const startedAt = Date.now();
+    let uploadsReturnedAt = startedAt;
+    const results = await Promise.all(
+      uploads.map(async (upload) => {
+        const result = await system.upload(upload.payload);
+        uploadsReturnedAt = Math.max(uploadsReturnedAt, Date.now());
+        return result;
+      }),
+    );
+    await system.settle(options.settleTimeoutMs);
+    const wallMs = Date.now() - startedAt;
+    const tableRequests = difference(system.requests, requestsBefore);
+    const wire = difference(proxy.counts(), wireBefore);
+    const pump = system.pump.stats();
+
+    const keys = results.map((result) => result.run);
+    const stores = {
+      runs: system.container.get(TOKENS.CompactionRunRepository),
+      labels: system.container.get(TOKENS.LabelRepository),
+      metadata: system.container.get(TOKENS.ReceiptMetadataRepository),
+      snapshots: system.snapshots,
+    };
+    const { violations } = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
+    const records = keys.map((key) => recorder.record(key));
+    const outcomes = Object.fromEntries(GATE_OUTCOMES.map((outcome) => [outcome, 0])) as Record<
+      GateOutcome,
+      number
+    >;
+    for (const record of records) if (record.gate) outcomes[record.gate.outcome]++;
+    return {
+      mode,
+      receipts: options.receipts,
+      wallMs,
+      uploadsReturnedMs: uploadsReturnedAt - startedAt,
+      validatedMs: [...validatedAt.values()].map((at) => at - startedAt),
+      tableRequests,
+      tableRequestsOnWire: sum(ofService(wire, TABLE_TARGET).values()),
+      streamRequests: ofService(wire, STREAMS_TARGET),
+      gateReads: records.flatMap((record) => (record.gate ? [record.gate.polls] : [])),
+      outcomes,
+      validations: sum(records.map((record) => record.validations)),
+      labelsWritten: sum(records.map((record) => record.labelsWritten)),
+      metadataCorrections: records.filter((record) => record.metadataCorrected).length,
+      pump,
+      violations,
+    };
+  } finally {
+    await system.stop();
+  }
+}

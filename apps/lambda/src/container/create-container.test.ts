@@ -1,0 +1,69 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PollingCompactionGate } from '@receipt-gate/core';
+import {
+  InMemoryCompactionRunRepository,
+  RecordingTelemetry,
+  SAMPLE_RECEIPTS,
+} from '@receipt-gate/core/testing';
+import type { Context } from 'aws-lambda';
+import type { ServiceIdentifier } from 'inversify';
+import { describe, expect, it } from 'vitest';
+import { DynamoCompactionRunRepository } from '../adapters/dynamodb/dynamo-compaction-run-repository.js';
+import { configFromEnv } from '../config/app-config.js';
+import { InvalidUploadError } from '../handlers/parse-upload.js';
+import { createContainer } from './create-container.js';
+import { TOKENS } from './tokens.js';
+
+const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
+
+describe('createContainer', () => {
+  it('binds every port to the DynamoDB and local adapters, with the configured gate policy', () => {
+    const config = configFromEnv({ TABLE_NAME: 'receipts', GATE_POLL_INTERVAL_MS: '500' });
+    const container = createContainer(config, { dynamoClient: new DynamoDBClient({ region: 'us-east-1' }) });
+    expect(container.get(TOKENS.CompactionRunRepository)).toBeInstanceOf(DynamoCompactionRunRepository);
+    const gate = container.get(TOKENS.CompactionGate);
+    expect(gate).toBeInstanceOf(PollingCompactionGate);
+    expect((gate as PollingCompactionGate).policy.pollIntervalMs).toBe(500);
+    for (const token of Object.values(TOKENS) as ServiceIdentifier<unknown>[])
+      expect(container.get(token)).toBeDefined();
+  });
+
+  it('binds the in-memory fakes with `store: memory`, and an event-mode upload stores a receipt and its run', async () => {
+    const telemetry = new RecordingTelemetry();
+    const config = configFromEnv({ RECEIPT_GATE_STORE: 'memory', RECEIPT_GATE_MODE: 'event' });
+    const container = createContainer(config, { telemetry });
+    const runs = container.get(TOKENS.CompactionRunRepository);
+    expect(runs).toBeInstanceOf(InMemoryCompactionRunRepository);
+    const sample = SAMPLE_RECEIPTS[0];
+    if (!sample) throw new Error('no sample');
+    const upload = container.get(TOKENS.UploadHandler);
+    const result = await upload({ ...sample }, context);
+    expect(result).toMatchObject({
+      mode: 'event',
+      run: { imageId: sample.imageId, receiptId: sample.receiptId },
+    });
+    expect(result.validation).toBeUndefined();
+    expect(await runs.getCompactionRun(result.run)).toMatchObject({
+      linesState: 'PENDING',
+      wordsState: 'PENDING',
+    });
+    expect((await container.get(TOKENS.ReceiptRepository).getReceiptContent(sample)).words).toHaveLength(
+      sample.words.length,
+    );
+    expect(telemetry.eventsOf('upload.stored')).toHaveLength(1);
+  });
+
+  it('writes nothing for a refused upload', async () => {
+    const container = createContainer(configFromEnv({ RECEIPT_GATE_STORE: 'memory' }), {
+      telemetry: new RecordingTelemetry(),
+    });
+    const sample = SAMPLE_RECEIPTS[0];
+    if (!sample) throw new Error('no sample');
+    const upload = container.get(TOKENS.UploadHandler);
+    await expect(
+      upload({ ...sample, words: [...sample.words, sample.words[0]] }, context),
+    ).rejects.toBeInstanceOf(InvalidUploadError);
+    expect((await container.get(TOKENS.ReceiptRepository).getReceiptContent(sample)).words).toEqual([]);
+    expect(await container.get(TOKENS.ReceiptMetadataRepository).getMetadata(sample)).toBeUndefined();
+  });
+});

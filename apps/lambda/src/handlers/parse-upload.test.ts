@@ -1,0 +1,58 @@
+import { SAMPLE_RECEIPTS } from '@receipt-gate/core/testing';
+import { describe, expect, it } from 'vitest';
+import { InvalidUploadError, parseUpload } from './parse-upload.js';
+
+const sample = SAMPLE_RECEIPTS[1];
+if (!sample) throw new Error('no sample receipt');
+const valid = {
+  imageId: sample.imageId,
+  receiptId: sample.receiptId,
+  lines: sample.lines.map(({ imageId: _i, receiptId: _r, ...line }) => line),
+  words: sample.words.map(({ imageId: _i, receiptId: _r, ...word }) => word),
+  metadata: sample.metadata,
+};
+
+const problemsOf = (event: unknown): readonly string[] => {
+  try {
+    parseUpload(event);
+  } catch (error) {
+    if (error instanceof InvalidUploadError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the upload to be refused');
+};
+
+describe('parseUpload', () => {
+  it('accepts an OCR result and stamps every item with the receipt', () => {
+    const upload = parseUpload(valid);
+    expect(upload.receipt).toEqual({ imageId: sample.imageId, receiptId: sample.receiptId });
+    expect(upload.lines).toHaveLength(sample.lines.length);
+    expect(upload.words.every((word) => word.imageId === sample.imageId)).toBe(true);
+    expect(upload.metadata?.merchantName).toBe(sample.metadata.merchantName);
+  });
+
+  it('refuses a bad receipt reference before looking further', () => {
+    expect(problemsOf({ ...valid, imageId: 'nope', receiptId: 0 })).toEqual([
+      'image_id: expected a UUID of version 4 or 5, got "nope"',
+    ]);
+    expect(problemsOf(null)).toEqual(['the event must be an object']);
+    expect(problemsOf({ ...valid, lines: [] })).toEqual(['lines: expected a non-empty list']);
+  });
+
+  it('lists every bad item at once, naming where it is', () => {
+    const [first, second] = valid.words;
+    const problems = problemsOf({
+      ...valid,
+      lines: [{ ...valid.lines[0], confidence: 2 }, ...valid.lines.slice(1)],
+      words: [first, first, { ...second, lineId: 999 }, { ...second, wordId: 77, text: 5 }],
+      metadata: { ...valid.metadata, merchantName: '' },
+    });
+    expect(problems).toEqual([
+      'lines[0]: RECEIPT_LINE.confidence: expected a number in (0, 1], got 2',
+      'words[3]: RECEIPT_WORD.text: expected a string, got 5',
+      'metadata: RECEIPT_METADATA.merchant_name: expected a non-empty string, got ""',
+      `words: word ${first?.lineId}/${first?.wordId} appears twice`,
+      `words: word 999/${second?.wordId} is on line 999, which is not in lines`,
+    ]);
+  });
+});
