@@ -1,12 +1,14 @@
+import { loadavg } from 'node:os';
 import type { GateOutcome, GatePolicy, Telemetry } from '@receipt-gate/core';
 import { demoUploads } from '../src/cli/demo-uploads.js';
 import type { RunMode } from '../src/config/app-config.js';
 import { TOKENS } from '../src/container/tokens.js';
 import { checkInvariants } from '../src/local/check-invariants.js';
+import { startDynamoDbLocal } from '../src/local/dynamodb-local.js';
 import { startLocalSystem } from '../src/local/local-system.js';
 import { RunRecorder } from '../src/local/run-recorder.js';
 import type { SubscriptionStats } from '../src/local/stream/stream-pump.js';
-import type { CountingProxy } from './counting-proxy.js';
+import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 
 export const GATE_OUTCOMES: readonly GateOutcome[] = [
   'completed',
@@ -23,9 +25,7 @@ export interface ModeOptions {
   readonly mode: RunMode;
   readonly receipts: number;
   readonly compactionDelayMs: number;
-  readonly gatePolicy: Partial<GatePolicy>;
-  /** Every client of the local system talks to DynamoDB Local through it. */
-  readonly proxy: CountingProxy;
+  readonly gatePolicy: GatePolicy;
   readonly settleTimeoutMs: number;
 }
 
@@ -50,7 +50,17 @@ export interface ModeResult {
   readonly validations: number;
   readonly labelsWritten: number;
   readonly metadataCorrections: number;
+  /** From each run's creation until its last collection finished: the merge plus the wait in the stream. */
+  readonly compactionMs: readonly number[];
+  /** From each run's compaction finishing until its receipt's validation completed. */
+  readonly releaseMs: readonly number[];
+  /** CPU time of this process (handlers, pump, proxy; not DynamoDB Local) over the measured window. */
+  readonly cpuMs: number;
+  /** The machine's 1-minute load average when the mode started: others may share it. */
+  readonly loadAverage: number;
   readonly pump: Readonly<Record<string, SubscriptionStats>>;
+  /** Stream records the pump gave up on. */
+  readonly unprocessed: number;
   readonly violations: readonly string[];
 }
 
@@ -71,20 +81,36 @@ function ofService(counts: ReadonlyMap<string, number>, prefix: string): Map<str
   );
 }
 
+const receiptKey = (receipt: { imageId: string; receiptId: number }) =>
+  `${receipt.imageId}/${receipt.receiptId}`;
 const sum = (values: Iterable<number>) => [...values].reduce((total, value) => total + value, 0);
 
 /**
- * One mode's whole flow on its own table, stream and handlers: uploads every receipt at once, as a burst of
- * Lambda invocations would, waits until the stream is caught up, then checks the invariants. Only the requests
- * made between the first upload and `settle()` returning are counted (not the table's creation or the checks).
+ * One mode's whole flow on its own DynamoDB Local, table, stream and handlers (a fresh JVM per mode, so neither
+ * runs on a JIT the other warmed up): uploads every receipt at once, as a burst of Lambda invocations would,
+ * waits until the stream is caught up, then checks the invariants. Only requests made between the first upload
+ * and `settle()` returning are counted, not the table's creation or the checks.
  */
 export async function runMode(options: ModeOptions): Promise<ModeResult> {
-  const { mode, proxy } = options;
+  const local = await startDynamoDbLocal();
+  try {
+    const proxy = await startCountingProxy(local.endpoint);
+    try {
+      return await measure(options, proxy);
+    } finally {
+      await proxy.close();
+    }
+  } finally {
+    await local.stop();
+  }
+}
+
+async function measure(options: ModeOptions, proxy: CountingProxy): Promise<ModeResult> {
+  const { mode } = options;
   const validatedAt = new Map<string, number>();
   const timing: Telemetry = {
     event: (event) => {
-      if (event.type === 'validation.completed')
-        validatedAt.set(`${event.run.imageId}/${event.run.receiptId}`, Date.now());
+      if (event.type === 'validation.completed') validatedAt.set(receiptKey(event.run), Date.now());
     },
     metric: () => {},
   };
@@ -100,6 +126,8 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
   try {
     const requestsBefore = new Map(system.requests);
     const wireBefore = proxy.counts();
+    const loadAverage = loadavg()[0] ?? 0;
+    const cpuBefore = process.cpuUsage();
     const startedAt = Date.now();
     let uploadsReturnedAt = startedAt;
     const results = await Promise.all(
@@ -111,7 +139,14 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
     );
     await system.settle(options.settleTimeoutMs);
     const wallMs = Date.now() - startedAt;
-    const tableRequests = difference(system.requests, requestsBefore);
+    const cpu = process.cpuUsage(cpuBefore);
+    // The client middleware names commands (`GetItemCommand`), the wire names operations (`GetItem`).
+    const tableRequests = new Map(
+      [...difference(system.requests, requestsBefore)].map(([command, count]) => [
+        command.replace(/Command$/, ''),
+        count,
+      ]),
+    );
     const wire = difference(proxy.counts(), wireBefore);
     const pump = system.pump.stats();
 
@@ -122,8 +157,17 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
       metadata: system.container.get(TOKENS.ReceiptMetadataRepository),
       snapshots: system.snapshots,
     };
-    const { violations } = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
+    const { violations, receipts } = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
     const records = keys.map((key) => recorder.record(key));
+    const settled = receipts.flatMap(({ key, run }) => {
+      const finishedAt = Math.max(
+        Date.parse(run?.linesFinishedAt ?? ''),
+        Date.parse(run?.wordsFinishedAt ?? ''),
+      );
+      return run && !Number.isNaN(finishedAt)
+        ? [{ key, createdAt: Date.parse(run.createdAt), finishedAt }]
+        : [];
+    });
     const outcomes = Object.fromEntries(GATE_OUTCOMES.map((outcome) => [outcome, 0])) as Record<
       GateOutcome,
       number
@@ -143,7 +187,15 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
       validations: sum(records.map((record) => record.validations)),
       labelsWritten: sum(records.map((record) => record.labelsWritten)),
       metadataCorrections: records.filter((record) => record.metadataCorrected).length,
+      compactionMs: settled.map(({ createdAt, finishedAt }) => finishedAt - createdAt),
+      releaseMs: settled.flatMap(({ key, finishedAt }) => {
+        const validated = validatedAt.get(receiptKey(key));
+        return validated === undefined ? [] : [validated - finishedAt];
+      }),
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      loadAverage,
       pump,
+      unprocessed: system.unprocessed.length,
       violations,
     };
   } finally {

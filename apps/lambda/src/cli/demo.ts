@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConsoleTelemetry } from '../adapters/telemetry/console-telemetry.js';
+import { analyzerConfigFromEnv } from '../config/app-config.js';
 import { TOKENS } from '../container/tokens.js';
 import { checkInvariants } from '../local/check-invariants.js';
 import { startLocalSystem } from '../local/local-system.js';
@@ -15,7 +16,9 @@ embeddings from the table's stream, validates them behind the compaction gate, t
   --receipts       how many receipts to upload (default 10: each sample once)
   --compaction-ms  how long each merge takes, standing in for production's 30-60 s (default 3000)
   --endpoint       an existing DynamoDB endpoint instead of starting DynamoDB Local
-  --no-failure     do not make the gas station's compaction fail`;
+  --no-failure     do not make the gas station's compaction fail
+  --analyzer       offline (default) or ollama: the LangGraph analyzer on the Ollama at OLLAMA_HOST (OLLAMA_MODEL,
+                   OLLAMA_API_KEY), traced to LangSmith when LANGSMITH_TRACING=true, falling back to offline`;
 
 /** "grocery: Sunnyside Market" -> "Sunnyside Market" (at most 18 characters). */
 const shortName = (name: string) =>
@@ -34,6 +37,7 @@ const readArgs = () =>
       'compaction-ms': { type: 'string', default: '3000' },
       endpoint: { type: 'string' },
       'no-failure': { type: 'boolean', default: false },
+      analyzer: { type: 'string', default: 'offline' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -67,6 +71,11 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  if (values.analyzer !== 'offline' && values.analyzer !== 'ollama') {
+    console.error(`${USAGE}\n\nbad arguments: --analyzer ${values.analyzer}`);
+    return 2;
+  }
+  const analyzerConfig = analyzerConfigFromEnv({ ...process.env, RECEIPT_ANALYZER: values.analyzer });
   const uploads = demoUploads(count);
   const names = new Map(uploads.map((upload) => [upload.imageId, shortName(upload.sample.name)]));
   const console_ = new ConsoleTelemetry(
@@ -81,7 +90,7 @@ async function main(): Promise<number> {
       : uploads.filter((u) => u.sample.name.startsWith('gas station')).map((u) => u.imageId),
   );
   console.log(
-    `receipt-gate demo: ${count} receipts, mode ${mode}, compaction ${compactionMs} ms, ${values.endpoint ?? 'DynamoDB Local'}${failing.size > 0 ? ", the gas station's compaction fails (simulated lost delta)" : ''}\n`,
+    `receipt-gate demo: ${count} receipts, mode ${mode}, ${values.analyzer} analyzer, compaction ${compactionMs} ms, ${values.endpoint ?? 'DynamoDB Local'}${failing.size > 0 ? ", the gas station's compaction fails (simulated lost delta)" : ''}\n`,
   );
   const startedAt = Date.now();
   const system = await startLocalSystem({
@@ -89,6 +98,7 @@ async function main(): Promise<number> {
     ...(values.endpoint && { endpoint: values.endpoint }),
     compactionDelayMs: compactionMs,
     telemetry: recorder,
+    analyzerConfig,
     lostDeltas: (prefix) =>
       [...failing].some((imageId) => prefix.includes(imageId) && prefix.includes('/words/')),
   });

@@ -1,6 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatePolicy, OutcomeAction, OutcomePolicy } from '@receipt-gate/core';
+import { type OllamaConfig, ollamaConfigFromEnv } from '../adapters/llm/ollama-config.js';
+import { type TracingConfig, tracingConfigFromEnv } from '../adapters/llm/tracing/tracing-config.js';
+import { ConfigError } from './config-error.js';
 
 export type RunMode = 'inline' | 'event';
 
@@ -22,11 +25,19 @@ export interface AppConfig {
   readonly outcomePolicy: Partial<OutcomePolicy>;
   /** Time kept back from the invocation's budget for the writes after the wait. */
   readonly inlineReserveMs: number;
+  readonly analyzer: AnalyzerConfig;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+export interface AnalyzerConfig {
+  /** `ollama`: the LangGraph analyzer on Ollama; `offline`: core's offline analyzer. */
+  readonly kind: 'offline' | 'ollama';
+  /** What to do when the LLM fails entirely: use the offline analyzer, or fail (the invocation is retried). */
+  readonly fallback: 'offline' | 'fail';
+  readonly ollama?: OllamaConfig;
+  readonly tracing: TracingConfig;
 }
+
+export { ConfigError } from './config-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -77,10 +88,46 @@ export function configFromEnv(env: Env): AppConfig {
       not_found: oneOf('ON_COMPACTION_NOT_FOUND', actions, 'proceed'),
     },
     inlineReserveMs: ms('INLINE_RESERVE_MS', 10_000) ?? 10_000,
+    analyzer: analyzerConfig(env, problems),
   };
   if (config.store === 'dynamodb' && config.tableName.length < 3) {
     problems.push('TABLE_NAME must name the DynamoDB table (at least 3 characters)');
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return config;
+}
+
+/** The analyzer's part of the configuration alone (the demo's `--analyzer`). */
+export function analyzerConfigFromEnv(env: Env): AnalyzerConfig {
+  const problems: string[] = [];
+  const config = analyzerConfig(env, problems);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return config;
+}
+
+/** The LLM analyzer is used when asked for (`RECEIPT_ANALYZER=ollama`) or when an Ollama host is configured. */
+function analyzerConfig(env: Env, problems: string[]): AnalyzerConfig {
+  const collect = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message);
+      return undefined;
+    }
+  };
+  const requested = env.RECEIPT_ANALYZER ?? (env.OLLAMA_HOST ? 'ollama' : 'offline');
+  const kind = requested === 'ollama' || requested === 'offline' ? requested : undefined;
+  if (!kind) problems.push(`RECEIPT_ANALYZER must be one of offline | ollama, got "${requested}"`);
+  const fallback = env.ANALYZER_FALLBACK ?? 'offline';
+  if (fallback !== 'offline' && fallback !== 'fail') {
+    problems.push(`ANALYZER_FALLBACK must be one of offline | fail, got "${fallback}"`);
+  }
+  const ollama = kind === 'ollama' ? collect(() => ollamaConfigFromEnv(env)) : undefined;
+  return {
+    kind: kind ?? 'offline',
+    fallback: fallback === 'fail' ? 'fail' : 'offline',
+    ...(ollama && { ollama }),
+    tracing: collect(() => tracingConfigFromEnv(env)) ?? { enabled: false },
+  };
 }

@@ -9,6 +9,7 @@ import {
   type Embedder,
   type EmbeddingDeltaStore,
   type EmbeddingSnapshotStore,
+  FallbackReceiptAnalyzer,
   HashingEmbedder,
   type LabelRepository,
   OfflineReceiptAnalyzer,
@@ -33,10 +34,11 @@ import { DynamoCompactionRunRepository } from '../adapters/dynamodb/dynamo-compa
 import { DynamoLabelRepository } from '../adapters/dynamodb/dynamo-label-repository.js';
 import { DynamoReceiptMetadataRepository } from '../adapters/dynamodb/dynamo-receipt-metadata-repository.js';
 import { DynamoReceiptRepository } from '../adapters/dynamodb/dynamo-receipt-repository.js';
+import { LazyLlmAnalyzer } from '../adapters/llm/lazy-llm-analyzer.js';
 import { LocalDiskEmbeddingDeltaStore } from '../adapters/snapshots/local-disk-embedding-delta-store.js';
 import { LocalDiskEmbeddingSnapshotStore } from '../adapters/snapshots/local-disk-embedding-snapshot-store.js';
 import { PowertoolsTelemetry } from '../adapters/telemetry/powertools-telemetry.js';
-import type { AppConfig } from '../config/app-config.js';
+import type { AnalyzerConfig, AppConfig } from '../config/app-config.js';
 import { createCompactionHandler } from '../handlers/compaction-handler.js';
 import { createUploadHandler } from '../handlers/upload-handler.js';
 import type { ValidateFn } from '../handlers/validate-fn.js';
@@ -64,10 +66,17 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
 
   constant(TOKENS.Config, config);
   constant(TOKENS.Clock, overrides.clock ?? new SystemClock());
-  bindTelemetry(container, config, overrides.telemetry);
+  const { telemetry, flush: flushTelemetry } = makeTelemetry(config, overrides.telemetry);
+  const analysis = overrides.analyzer
+    ? { analyzer: overrides.analyzer, flush: async () => {} }
+    : makeAnalyzer(config.analyzer, telemetry);
+  constant(TOKENS.Telemetry, telemetry);
+  constant(TOKENS.ReceiptAnalyzer, analysis.analyzer);
+  constant(TOKENS.Flush, async () => {
+    await Promise.all([flushTelemetry(), analysis.flush()]);
+  });
   bindStores(container, config, overrides);
   constant(TOKENS.Embedder, new HashingEmbedder());
-  constant(TOKENS.ReceiptAnalyzer, overrides.analyzer ?? new OfflineReceiptAnalyzer());
 
   container
     .bind(TOKENS.CompactionGate)
@@ -107,18 +116,29 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
   return container;
 }
 
-function bindTelemetry(container: Container, config: AppConfig, telemetry: Telemetry | undefined) {
-  if (telemetry) {
-    container.bind(TOKENS.Telemetry).toConstantValue(telemetry);
-    container.bind(TOKENS.Flush).toConstantValue(async () => {});
-    return;
-  }
+/** The configured telemetry (Powertools logs and metrics, or an override) and how to flush it. */
+function makeTelemetry(config: AppConfig, telemetry: Telemetry | undefined) {
+  if (telemetry) return { telemetry, flush: async () => {} };
   const logger = new Logger({ serviceName: config.serviceName });
   const metrics = new Metrics({ namespace: 'ReceiptGate', serviceName: config.serviceName });
-  container.bind(TOKENS.Telemetry).toConstantValue(new PowertoolsTelemetry(logger, metrics));
-  container.bind(TOKENS.Flush).toConstantValue(async () => {
-    metrics.publishStoredMetrics();
-  });
+  return {
+    telemetry: new PowertoolsTelemetry(logger, metrics),
+    flush: async () => {
+      metrics.publishStoredMetrics();
+    },
+  };
+}
+
+/**
+ * The offline analyzer, or the LLM analyzer (loaded on first use) with the configured fallback; and what the LLM
+ * side must flush (traces) before a handler returns.
+ */
+function makeAnalyzer(config: AnalyzerConfig, telemetry: Telemetry) {
+  const offline = new OfflineReceiptAnalyzer();
+  if (config.kind === 'offline' || !config.ollama) return { analyzer: offline, flush: async () => {} };
+  const llm = new LazyLlmAnalyzer(config.ollama, config.tracing, telemetry);
+  const analyzer = config.fallback === 'offline' ? new FallbackReceiptAnalyzer(llm, offline, telemetry) : llm;
+  return { analyzer, flush: () => llm.flush() };
 }
 
 function bindStores(container: Container, config: AppConfig, overrides: ContainerOverrides) {

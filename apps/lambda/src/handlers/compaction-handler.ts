@@ -88,7 +88,8 @@ export function createCompactionHandler(deps: CompactionHandlerDeps) {
     }
     if (type === 'RECEIPT_WORD_LABEL' && newImage) {
       const label = fromWordLabelItem(newImage);
-      const labels = await deps.labels.getLabels(label);
+      // Only this word's labels: its vector's fields depend on nothing else.
+      const labels = await deps.labels.getWordLabels(label);
       await retryLaterWhenNotMerged(label, 'labels', () => refreshWordLabelFields(deps, label, labels));
     }
   };

@@ -9,7 +9,7 @@ import type { Container } from 'inversify';
 import { ensureTable } from '../adapters/dynamodb/table-schema.js';
 import { LocalDiskEmbeddingDeltaStore } from '../adapters/snapshots/local-disk-embedding-delta-store.js';
 import { LocalDiskEmbeddingSnapshotStore } from '../adapters/snapshots/local-disk-embedding-snapshot-store.js';
-import type { AppConfig, RunMode } from '../config/app-config.js';
+import type { AnalyzerConfig, AppConfig, RunMode } from '../config/app-config.js';
 import { createContainer } from '../container/create-container.js';
 import { TOKENS } from '../container/tokens.js';
 import { COMPACTION_FILTERS } from '../handlers/compaction-handler.js';
@@ -30,6 +30,8 @@ export interface LocalSystemOptions {
   readonly outcomePolicy?: Partial<OutcomePolicy>;
   readonly telemetry: Telemetry;
   readonly analyzer?: ReceiptAnalyzer;
+  /** Which analyzer the container builds when none is given (default: the offline analyzer, no tracing). */
+  readonly analyzerConfig?: AnalyzerConfig;
   /** Delta prefixes whose deltas cannot be read (the compaction of that collection fails). */
   readonly lostDeltas?: (prefix: string) => boolean;
   /** Deliver every stream batch twice, as at-least-once delivery may. */
@@ -107,6 +109,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       gatePolicy: options.gatePolicy ?? {},
       outcomePolicy: options.outcomePolicy ?? {},
       inlineReserveMs: 10_000,
+      analyzer: options.analyzerConfig ?? {
+        kind: 'offline',
+        fallback: 'offline',
+        tracing: { enabled: false },
+      },
     };
     const container = createContainer(config, {
       telemetry: options.telemetry,

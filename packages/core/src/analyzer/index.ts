@@ -1,3 +1,4 @@
+export { FallbackReceiptAnalyzer } from './fallback-receipt-analyzer.js';
 export { parseMoney } from './money.js';
 export { OfflineReceiptAnalyzer } from './offline-receipt-analyzer.js';
 export {

@@ -86,7 +86,15 @@ function checkMerchant(metadata: ReceiptMetadata, evidence: ReceiptEvidence): Fi
   const note = `merchantName "${metadata.merchantName}" vs header "${header}" (similarity ${score.toFixed(2)})`;
   return score >= MERCHANT_SIMILARITY
     ? { kind: 'consistent', note }
-    : { kind: 'contradicted', note, correction: { merchantName: header } };
+    : {
+        kind: 'contradicted',
+        note,
+        // The canonical name wins in the merchant index and the vectors, so a stale one must go too.
+        correction: {
+          merchantName: header,
+          ...(metadata.canonicalMerchantName && { canonicalMerchantName: header }),
+        },
+      };
 }
 
 /** Whether a line or a web address of the receipt names the merchant ("kroger.com" names Kroger). */

@@ -6,10 +6,10 @@ import { type WordRef, wordVectorId } from './vector-ids.js';
 
 /**
  * For a RECEIPT_WORD_LABEL INSERT or MODIFY: recomputes the word vector's label fields from the word's labels as
- * they are now (`labels` may be all of the receipt's, as LabelRepository.getLabels returns them; only the word's
- * count) and sets them. Computed from the whole current state, not from the record, so records applied twice or
- * out of order leave the same fields. Throws ReceiptNotMergedError when the word vector is not in the snapshot
- * yet, so the record is retried rather than lost.
+ * they are now (as LabelRepository.getWordLabels returns them; labels of other words, should `labels` hold the
+ * whole receipt's, are ignored) and sets them. Computed from the whole current state, not from the record, so
+ * records applied twice or out of order leave the same fields. Throws ReceiptNotMergedError when the word vector
+ * is not in the snapshot yet, so the record is retried rather than lost.
  */
 export async function refreshWordLabelFields(
   deps: { readonly snapshots: EmbeddingSnapshotStore },

@@ -28,6 +28,9 @@ const OUTCOME_METRIC: Readonly<Record<GateOutcome, MetricName>> = {
   aborted: 'GateOutcomeAborted',
 };
 
+// The reason the per-read timer is cancelled with; a shared value spares building a DOMException per read.
+const READ_SETTLED = Symbol('read settled');
+
 /** Raised inside a read that outlived `pollTimeoutMs`. */
 class ReadTimeoutError extends TransientStoreError {}
 
@@ -160,7 +163,7 @@ export class PollingCompactionGate implements CompactionGate {
       if (error instanceof TransientStoreError) return { kind: 'transient', error: error.message };
       throw error;
     } finally {
-      stopTimer.abort();
+      stopTimer.abort(READ_SETTLED);
       signal?.removeEventListener('abort', onCallerAbort);
     }
   }

@@ -22,5 +22,13 @@ export interface SaveLabelsResult {
 export interface LabelRepository {
   /** Idempotent: an existing item is never changed, so saving the same labels twice leaves the same items. */
   saveLabels(labels: readonly ReceiptWordLabel[], options?: SaveLabelsOptions): Promise<SaveLabelsResult>;
+  /** Labels of one receipt, ordered by line, word and label name; strongly consistent. */
   getLabels(receipt: ReceiptRef): Promise<ReceiptWordLabel[]>;
+  /**
+   * Labels of one word, ordered by label name; strongly consistent. Reads only that word's labels, so a caller
+   * handling one label change (the compactor, per stream record) need not read the whole receipt.
+   */
+  getWordLabels(
+    word: ReceiptRef & { readonly lineId: number; readonly wordId: number },
+  ): Promise<ReceiptWordLabel[]>;
 }

@@ -61,6 +61,13 @@ export type TelemetryEvent =
       readonly reason: string;
     }
   | {
+      readonly type: 'analysis.fallback';
+      readonly receipt: ReceiptRef;
+      readonly from: string;
+      readonly to: string;
+      readonly reason: string;
+    }
+  | {
       readonly type: 'validation.completed';
       readonly run: CompactionRunKey;
       readonly outcome: GateOutcome;
@@ -81,7 +88,11 @@ export type MetricName =
   | 'LabelsFrozen'
   | 'UnguardedLabelWrites'
   | 'MetadataCorrections'
-  | 'ProposalsRejected';
+  | 'ProposalsRejected'
+  | 'AnalyzerFallbacks'
+  | 'LlmCalls'
+  | 'LlmRetries'
+  | 'LlmProposalsDropped';
 
 export interface Telemetry {
   event(event: TelemetryEvent): void;

@@ -37,6 +37,8 @@ export function seedLogLine(event: TelemetryEvent): string {
       return `Second compaction: ${event.change} applied to ${event.vectors} vectors`;
     case 'compaction.retry_later':
       return `⏳ ${event.change} update arrived before the receipt's delta was merged; retrying: ${event.reason}`;
+    case 'analysis.fallback':
+      return `⚠️ Analyzer ${event.from} failed, using ${event.to}: ${event.reason}`;
     case 'validation.completed':
       return `✅ Validation completed for ${event.run.imageId}/${event.run.receiptId}`;
   }

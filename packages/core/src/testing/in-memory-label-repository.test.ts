@@ -113,5 +113,8 @@ describe('InMemoryLabelRepository', () => {
     const [read] = await labels.getLabels(receipt);
     (read as { reasoning?: string }).reasoning = 'mutated';
     expect(await labels.getLabels(receipt)).toEqual([label(1)]);
+    const [wordLabel] = await labels.getWordLabels({ ...receipt, lineId: 1, wordId: 1 });
+    (wordLabel as { reasoning?: string }).reasoning = 'mutated';
+    expect(await labels.getWordLabels({ ...receipt, lineId: 1, wordId: 1 })).toEqual([label(1)]);
   });
 });

@@ -1,3 +1,4 @@
+import type { WordRef } from '../compaction/vector-ids.js';
 import { isCompactionCompleted } from '../domain/compaction-run.js';
 import { isDecidedStatus } from '../domain/label-validation-status.js';
 import type { ReceiptRef } from '../domain/receipt-ref.js';
@@ -81,6 +82,12 @@ export class InMemoryLabelRepository implements LabelRepository {
       .filter((label) => label.imageId === receipt.imageId && label.receiptId === receipt.receiptId)
       .sort(byLineWordLabel)
       .map((label) => ({ ...label }));
+  }
+
+  /** Labels of one word, ordered by label name. */
+  async getWordLabels(word: WordRef): Promise<ReceiptWordLabel[]> {
+    const labels = await this.getLabels(word);
+    return labels.filter((label) => label.lineId === word.lineId && label.wordId === word.wordId);
   }
 
   /** Stores a label as given, replacing any item with its identity: seeds labels someone else decided. */

@@ -42,6 +42,7 @@ export const metadataBeforeLabels: ValidateReceiptFn = async (deps, request) => 
   const deferred: (() => Promise<SaveLabelsResult>)[] = [];
   const labels: LabelRepository = {
     getLabels: (receipt) => deps.labels.getLabels(receipt),
+    getWordLabels: (word) => deps.labels.getWordLabels(word),
     async saveLabels(batch, options) {
       deferred.push(() => deps.labels.saveLabels(batch, options));
       return { written: [...batch], alreadyPresent: [], frozen: [] };
@@ -77,6 +78,7 @@ export const unguardedWhenCompleted: ValidateReceiptFn = (deps, request) =>
       ...deps,
       labels: {
         getLabels: (receipt) => deps.labels.getLabels(receipt),
+        getWordLabels: (word) => deps.labels.getWordLabels(word),
         saveLabels: (batch) => deps.labels.saveLabels(batch),
       },
     },
@@ -94,6 +96,7 @@ export const overwriteDecided: ValidateReceiptFn = (deps, request) => {
       ...deps,
       labels: {
         getLabels: (receipt) => store.getLabels(receipt),
+        getWordLabels: (word) => store.getWordLabels(word),
         async saveLabels(batch, options) {
           const result = await store.saveLabels(batch, options);
           for (const label of result.frozen) store.put(label);

@@ -487,6 +487,7 @@ export async function playValidation(
       return world.labels.saveLabels(batch, options);
     },
     getLabels: (receipt) => world.labels.getLabels(receipt),
+    getWordLabels: (word) => world.labels.getWordLabels(word),
     put: (label) => world.labels.put(label),
   };
   const metadata: ReceiptMetadataRepository = {

@@ -18,6 +18,7 @@ import {
   type SaveLabelsOptions,
   type SaveLabelsResult,
   TransientStoreError,
+  type WordRef,
   wordLabelId,
 } from '@receipt-gate/core';
 import { SystemClock } from '../clock/system-clock.js';
@@ -27,9 +28,10 @@ import { chunks } from './chunks.js';
 import { classified } from './classify-error.js';
 import type { DynamoTableOptions } from './dynamo-table-options.js';
 import { ExpressionAttributes } from './expression-attributes.js';
-import { compactionRunKey, labelKey } from './keys.js';
+import { compactionRunKey, imagePk, labelKey, wordSk } from './keys.js';
 import { mapConcurrently } from './map-concurrently.js';
 import { queryReceiptItems } from './query-receipt-items.js';
+import { querySortKeyPrefix } from './query-sort-key-prefix.js';
 import { type BatchRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { fromWordLabelItem, labelStatusOf, toWordLabelItem, WORD_LABEL_TYPE } from './word-label-item.js';
 
@@ -91,6 +93,17 @@ export class DynamoLabelRepository implements LabelRepository {
   /** Labels of one receipt, ordered by line, word and label name. */
   async getLabels(receipt: ReceiptRef): Promise<ReceiptWordLabel[]> {
     const items = await queryReceiptItems(this.#client, this.#tableName, receipt, [WORD_LABEL_TYPE]);
+    return items.map(fromWordLabelItem).sort(byLineWordLabel);
+  }
+
+  /** Labels of one word, ordered by label name: a Query on that word's label keys only. */
+  async getWordLabels(word: WordRef): Promise<ReceiptWordLabel[]> {
+    const items = await querySortKeyPrefix(
+      this.#client,
+      this.#tableName,
+      imagePk(word.imageId),
+      `${wordSk(word, word.lineId, word.wordId)}#LABEL#`,
+    );
     return items.map(fromWordLabelItem).sort(byLineWordLabel);
   }
 

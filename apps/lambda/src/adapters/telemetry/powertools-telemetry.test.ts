@@ -23,7 +23,10 @@ describe('PowertoolsTelemetry', () => {
 
   it('logs events as structured JSON in the seed vocabulary, warnings for a wait that did not complete', () => {
     const output = captureOutput();
-    const telemetry = new PowertoolsTelemetry(new Logger({ serviceName: 'test' }), new Metrics({ namespace: 'T' }));
+    const telemetry = new PowertoolsTelemetry(
+      new Logger({ serviceName: 'test' }),
+      new Metrics({ namespace: 'T' }),
+    );
     telemetry.event({ type: 'gate.settled', run, outcome: 'completed', waitedMs: 35_000, polls: 18 });
     telemetry.event({ type: 'gate.settled', run, outcome: 'timed_out', waitedMs: 120_000, polls: 61 });
     const [completed, timedOut] = output();

@@ -44,6 +44,8 @@ export class ShardConsumer {
   private headAttempts = 0;
   private invoking = false;
   private polledEmpty = false;
+  /** When the latest read that found nothing began (a slow read can still be on its way back after that). */
+  private emptyReadStartedAt = Number.NEGATIVE_INFINITY;
   /** Bumped when records arrive or a handler is invoked, so a drain can tell lasting quiet from a lucky glance. */
   activity = 0;
 
@@ -61,6 +63,11 @@ export class ShardConsumer {
   /** Nothing to hand over and nothing running: the last read found the shard's end or no new record. */
   get idle(): boolean {
     return !this.invoking && this.pending.length === 0 && (this.polledEmpty || this.ended);
+  }
+
+  /** Idle, and a read begun at `time` or later found nothing: every record written before `time` was handed over. */
+  caughtUpSince(time: number): boolean {
+    return this.idle && (this.ended || this.emptyReadStartedAt >= time);
   }
 
   /** Pins the starting position now (a LATEST subscription sees what is written after its start resolves). */
@@ -106,6 +113,7 @@ export class ShardConsumer {
   }
 
   private async read(): Promise<void> {
+    const startedAt = Date.now();
     let output: GetRecordsCommandOutput;
     try {
       output = await this.env.streams.send(new GetRecordsCommand({ ShardIterator: this.iterator }), {
@@ -119,6 +127,7 @@ export class ShardConsumer {
     const records = output.Records ?? [];
     this.iterator = output.NextShardIterator;
     this.polledEmpty = records.length === 0;
+    if (this.polledEmpty) this.emptyReadStartedAt = startedAt;
     if (records.length > 0) this.activity++;
     for (const record of records) {
       this.lastReadSequence = record.dynamodb?.SequenceNumber;

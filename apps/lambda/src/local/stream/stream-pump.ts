@@ -107,7 +107,13 @@ export class StreamPump {
       if (activity !== lastActivity || this.runners.some((runner) => !runner.idle)) {
         quietSince = now;
         lastActivity = activity;
-      } else if (now - quietSince >= idleMs) return;
+      } else if (
+        now - quietSince >= idleMs &&
+        this.runners.every((runner) => runner.caughtUpSince(quietSince))
+      ) {
+        // A read begun before the quiet may have missed the last writes: one begun since must find nothing.
+        return;
+      }
       if (now - startedAt >= timeoutMs) {
         const busy = this.runners.filter((runner) => !runner.idle).map((runner) => runner.name);
         throw new Error(

@@ -46,6 +46,14 @@ export class SubscriptionRunner {
     return [...this.shards.values()].every((shard) => shard.state !== 'running' || shard.consumer?.idle);
   }
 
+  /** Idle, and every running shard found nothing new in a read begun at `time` or later. */
+  caughtUpSince(time: number): boolean {
+    if (this.discovering > 0) return false;
+    return [...this.shards.values()].every(
+      (shard) => shard.state !== 'running' || shard.consumer?.caughtUpSince(time),
+    );
+  }
+
   /** Sum of the shards' activity counters; it only grows. */
   get activity(): number {
     let total = 0;

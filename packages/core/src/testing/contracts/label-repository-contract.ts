@@ -248,6 +248,36 @@ export function labelRepositoryContract(
         expect(await labels.getLabels(other)).toEqual([theirs[i]]);
     });
 
+    it("reads one word's labels, ordered by label name, and none of a neighbour's (word 1 vs 10)", async () => {
+      const { labels, seedLabel } = await makeSubject();
+      const receipt = newReceipt();
+      const word = { ...receipt, lineId: 1, wordId: 1 };
+      const decided = sampleLabel(receipt, 1, 1, 'TAX', {
+        validationStatus: 'VALID',
+        labelProposedBy: 'reviewer',
+      });
+      await seedLabel(decided);
+      const total = sampleLabel(receipt, 1, 1, 'GRAND_TOTAL');
+      // Same digits in other places of the key: word 10, line 10, receipt 10, and another image.
+      const neighbours = [
+        sampleLabel(receipt, 1, 10, 'TAX'),
+        sampleLabel(receipt, 10, 1, 'TAX'),
+        sampleLabel({ ...receipt, receiptId: 10 }, 1, 1, 'TAX'),
+        sampleLabel({ imageId: ids.uuid(), receiptId: receipt.receiptId }, 1, 1, 'TAX'),
+      ];
+      await labels.saveLabels([total, ...neighbours]);
+      expect(await labels.getWordLabels(word)).toEqual([total, decided]);
+      expect(await labels.getWordLabels({ ...word, wordId: 10 })).toEqual([neighbours[0]]);
+    });
+
+    it('reads a word without labels as no labels', async () => {
+      const { labels } = await makeSubject();
+      const receipt = newReceipt();
+      await labels.saveLabels([sampleLabel(receipt, 1, 2, 'DATE')]);
+      expect(await labels.getWordLabels({ ...receipt, lineId: 1, wordId: 1 })).toEqual([]);
+      expect(await labels.getWordLabels({ ...newReceipt(), lineId: 1, wordId: 2 })).toEqual([]);
+    });
+
     it('refuses a label the existing services cannot read (word 0) before writing anything', async () => {
       const { labels } = await makeSubject();
       const receipt = newReceipt();

@@ -1,0 +1,160 @@
+import type { SampleReceipt } from '@receipt-gate/core/testing';
+import type {
+  LabelEvaluation,
+  LabelMistake,
+  LabelScores,
+  Scores,
+} from '../src/evaluation/evaluate-labels.js';
+
+export interface ReportHeader {
+  readonly command: string;
+  readonly samples: readonly SampleReceipt[];
+  readonly generatedAt: Date;
+  readonly runTimeMs: number;
+}
+
+export interface ReportSection {
+  readonly title: string;
+  readonly evaluation: LabelEvaluation;
+}
+
+const WEAKEST_SHOWN = 3;
+// Enough to see what goes wrong; a badly failing model would otherwise list hundreds.
+const MISTAKES_SHOWN = 20;
+
+const score = (value: number | undefined) => (value === undefined ? 'n/a' : value.toFixed(3));
+const escapeCell = (text: string) => text.replaceAll('|', '\\|');
+const ms = (value: number) => (value < 10 ? value.toFixed(1) : String(Math.round(value)));
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const scoreCells = (s: Scores) => [
+  String(s.support),
+  String(s.proposed),
+  String(s.truePositives),
+  String(s.falsePositives),
+  String(s.falseNegatives),
+  score(s.precision),
+  score(s.recall),
+  score(s.f1),
+];
+const SCORE_HEADER = ['Support', 'Proposed', 'TP', 'FP', 'FN', 'Precision', 'Recall', 'F1'];
+
+function labelsTable(evaluation: LabelEvaluation): string {
+  return table(
+    ['Label', ...SCORE_HEADER],
+    [
+      ...evaluation.labels.map((label) => [`\`${label.label}\``, ...scoreCells(label)]),
+      ['**micro average**', ...scoreCells(evaluation.micro).map((cell) => `**${cell}**`)],
+    ],
+  );
+}
+
+function receiptsTable(evaluation: LabelEvaluation): string {
+  return table(
+    ['Receipt', 'Produced by', ...SCORE_HEADER, 'Time (ms)'],
+    evaluation.receipts.map((r) => [
+      r.receipt,
+      r.error === undefined ? `\`${r.producedBy}\`` : `**failed**: ${escapeCell(r.error)}`,
+      ...scoreCells(r),
+      ms(r.durationMs),
+    ]),
+  );
+}
+
+function mistakesList(mistakes: readonly LabelMistake[]): string {
+  if (mistakes.length === 0) return 'No mistakes.';
+  const shown = mistakes.slice(0, MISTAKES_SHOWN);
+  const intro =
+    shown.length < mistakes.length ? `Mistakes (first ${shown.length} of ${mistakes.length}):` : 'Mistakes:';
+  return `${intro}
+
+${table(
+  ['Receipt', 'Line', 'Word', 'Text', 'Label', 'Kind'],
+  shown.map((m) => [
+    m.receipt,
+    String(m.lineId),
+    String(m.wordId),
+    m.text === undefined ? '(no such word)' : `\`${escapeCell(m.text)}\``,
+    `\`${m.label}\``,
+    m.kind,
+  ]),
+)}`;
+}
+
+/** What most of a label's errors are: words it missed, or words it took for something else. */
+function errorKind(label: LabelScores): string {
+  if (label.support === 0) return `proposed ${label.falsePositives} time(s), never in the ground truth`;
+  const missed = `${label.falseNegatives} of ${label.support} missed`;
+  const spurious = `${label.falsePositives} spurious`;
+  return label.falseNegatives >= label.falsePositives ? `${missed}, ${spurious}` : `${spurious}, ${missed}`;
+}
+
+/** Sentences drawn from the numbers, so they change when the analyzer or the fixtures do. */
+function interpretation(evaluation: LabelEvaluation): string {
+  const { micro, labels, receipts } = evaluation;
+  const perfect = labels.filter((label) => label.f1 === 1);
+  const weakest = labels
+    .filter((label) => label.f1 !== 1)
+    .sort((a, b) => (a.f1 ?? 0) - (b.f1 ?? 0) || b.support - a.support)
+    .slice(0, WEAKEST_SHOWN);
+  const failed = receipts.filter((r) => r.error !== undefined);
+  const sentences = [
+    `Over ${micro.support} ground-truth labels and ${micro.proposed} distinct proposals, micro precision is ` +
+      `${score(micro.precision)}, recall ${score(micro.recall)}, F1 ${score(micro.f1)}; ` +
+      `${perfect.length} of ${labels.length} labels are perfect.`,
+    weakest.length === 0
+      ? 'Every label is perfect.'
+      : `Weakest by F1: ${weakest.map((label) => `\`${label.label}\` (F1 ${score(label.f1)}: ${errorKind(label)})`).join('; ')}.`,
+  ];
+  if (failed.length > 0) {
+    sentences.push(
+      `${failed.length} of ${receipts.length} analyses failed; their ground truth counts as missed.`,
+    );
+  }
+  return sentences.join(' ');
+}
+
+function section({ title, evaluation }: ReportSection): string {
+  return `## ${title}
+
+${interpretation(evaluation)}
+
+${labelsTable(evaluation)}
+
+Per receipt:
+
+${receiptsTable(evaluation)}
+
+${mistakesList(evaluation.mistakes)}
+`;
+}
+
+export function renderReport(header: ReportHeader, sections: readonly ReportSection[]): string {
+  const { samples } = header;
+  const words = samples.reduce((sum, sample) => sum + sample.words.length, 0);
+  const labels = samples.reduce((sum, sample) => sum + sample.groundTruth.length, 0);
+  return `# Word labels against the hand-labelled sample receipts
+
+Generated by \`${header.command}\` (\`apps/lambda/eval/eval.ts\`) on ${header.generatedAt.toISOString()}, in
+${(header.runTimeMs / 1000).toFixed(2)} s of wall time. This file is overwritten by each run; do not edit it by hand.
+
+Fixture set: the ${samples.length} \`SAMPLE_RECEIPTS\` of \`@receipt-gate/core/testing\`, ${words} words and ${labels}
+ground-truth labels in all:
+${samples.map((sample) => `- ${sample.name}`).join('\n')}
+
+The ground truth is hand-written in the fixture files (one label code under each word of a line), not produced by
+any analyzer. The offline analyzer was built alongside these same receipts, so read its figures as agreement with
+that hand labelling on receipts it knows, not as accuracy on unseen ones.
+
+A proposal is right when its (line, word, label) is in the ground truth; a word may carry two labels; a triple
+proposed or written twice counts once. Support is the number of ground-truth labels, Proposed the number of
+distinct proposals; a ratio with a zero denominator is n/a. Labels neither in the ground truth nor proposed are
+left out. With \`OLLAMA_HOST\` set, the same command also evaluates the LLM analyzer; its results are printed but
+never written to \`docs/benchmarks/labels.md\`, as they depend on the model and the host.
+
+${sections.map(section).join('\n')}`;
+}

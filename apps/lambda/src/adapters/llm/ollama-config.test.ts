@@ -1,0 +1,108 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../config/config-error.js';
+import {
+  DEFAULT_OLLAMA_HOST,
+  DEFAULT_OLLAMA_MODEL,
+  OllamaConfig,
+  ollamaConfigFromEnv,
+} from './ollama-config.js';
+
+const KEY = 'olk-secret-5d1e2f3a4b';
+
+describe('ollamaConfigFromEnv', () => {
+  it('defaults to a local Ollama with bounded calls and no key', () => {
+    const config = ollamaConfigFromEnv({});
+    expect(config.toJSON()).toEqual({
+      host: DEFAULT_OLLAMA_HOST,
+      model: DEFAULT_OLLAMA_MODEL,
+      timeoutMs: 60_000,
+      maxRetries: 2,
+      maxConcurrency: 4,
+      hasApiKey: false,
+    });
+    expect(config.authHeaders()).toBeUndefined();
+  });
+
+  it('reads every variable, treating empty as unset', () => {
+    const config = ollamaConfigFromEnv({
+      OLLAMA_HOST: 'https://ollama.com/',
+      OLLAMA_MODEL: 'gpt-oss:120b',
+      OLLAMA_API_KEY: KEY,
+      OLLAMA_TIMEOUT_MS: '15000',
+      OLLAMA_MAX_RETRIES: '0',
+      OLLAMA_MAX_CONCURRENCY: ' 8 ',
+    });
+    expect(config).toMatchObject({
+      host: 'https://ollama.com',
+      model: 'gpt-oss:120b',
+      timeoutMs: 15_000,
+      maxRetries: 0,
+      maxConcurrency: 8,
+      hasApiKey: true,
+    });
+    expect(config.authHeaders()).toEqual({ Authorization: `Bearer ${KEY}` });
+    expect(ollamaConfigFromEnv({ OLLAMA_API_KEY: '', OLLAMA_MODEL: '' }).toJSON()).toMatchObject({
+      hasApiKey: false,
+      model: DEFAULT_OLLAMA_MODEL,
+    });
+  });
+
+  it('accepts a bare host:port as http', () => {
+    expect(ollamaConfigFromEnv({ OLLAMA_HOST: 'gpu-box:11434' }).host).toBe('http://gpu-box:11434');
+  });
+
+  it('reports every bad variable at once', () => {
+    const read = () =>
+      ollamaConfigFromEnv({
+        OLLAMA_HOST: 'ftp://models',
+        OLLAMA_MODEL: 'two words',
+        OLLAMA_TIMEOUT_MS: '10s',
+        OLLAMA_MAX_RETRIES: '-1',
+        OLLAMA_MAX_CONCURRENCY: '0',
+      });
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(
+      /OLLAMA_TIMEOUT_MS must be a whole number, got "10s".*OLLAMA_MAX_RETRIES.*OLLAMA_HOST must be http or https.*OLLAMA_MODEL.*OLLAMA_MAX_CONCURRENCY must be an integer >= 1/,
+    );
+  });
+
+  it('refuses credentials in the host and a key sent in clear to another machine, without echoing them', () => {
+    const messageOf = (env: Record<string, string>) => {
+      try {
+        ollamaConfigFromEnv(env);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    const inUrl = messageOf({ OLLAMA_HOST: `https://user:${KEY}@ollama.example` });
+    expect(inUrl).toMatch(/must not contain credentials/);
+    expect(inUrl).not.toContain(KEY);
+    const inClear = messageOf({ OLLAMA_HOST: 'http://10.0.0.5:11434', OLLAMA_API_KEY: KEY });
+    expect(inClear).toMatch(/use https/);
+    expect(inClear).not.toContain(KEY);
+    expect(messageOf({ OLLAMA_API_KEY: 'has space' })).toMatch(/printable ASCII/);
+    expect(
+      ollamaConfigFromEnv({ OLLAMA_HOST: 'http://localhost:11434', OLLAMA_API_KEY: KEY }).hasApiKey,
+    ).toBe(true);
+  });
+});
+
+describe('OllamaConfig secrecy', () => {
+  const config = new OllamaConfig({ host: 'https://ollama.com', apiKey: KEY });
+
+  it('never shows the key when serialised or inspected', () => {
+    expect(JSON.stringify(config)).not.toContain(KEY);
+    expect(JSON.stringify({ nested: { config } })).not.toContain(KEY);
+    expect(inspect(config, { showHidden: true, depth: 10, getters: true })).not.toContain(KEY);
+    expect(String(config)).not.toContain(KEY);
+    expect(Object.values(config).join(' ')).not.toContain(KEY);
+    expect(JSON.parse(JSON.stringify(config))).toMatchObject({ hasApiKey: true });
+  });
+
+  it('scrubs the key from text that echoes it', () => {
+    expect(config.redact(`401: bad key ${KEY} (${KEY})`)).toBe('401: bad key [redacted] ([redacted])');
+    expect(new OllamaConfig().redact('nothing to hide')).toBe('nothing to hide');
+  });
+});
