@@ -35,3 +35,17 @@ export function isWordLabelName(value: unknown): value is WordLabelName {
 export function parseWordLabelName(field: string, value: unknown): WordLabelName {
   return parseOneOf(field, WORD_LABELS, value);
 }
+
+/** Labels of a word that is itself an amount of money (its text reads as one: `12.88-`, `$25.01`). */
+export const AMOUNT_LABELS = [
+  'LINE_TOTAL',
+  'SUBTOTAL',
+  'TAX',
+  'GRAND_TOTAL',
+  'TIP',
+  'DISCOUNT',
+  'COUPON',
+  'CHANGE',
+  'CASH_BACK',
+  'REFUND',
+] as const satisfies readonly WordLabelName[];

@@ -1,4 +1,5 @@
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import { AMOUNT_LABELS } from '@receipt-gate/core';
 import type { AnalysisStateValue } from './analysis-state.js';
 import { type LabelStep, runLabelStep } from './label-step.js';
 import type { AnalysisRunContext } from './model-step.js';
@@ -6,18 +7,7 @@ import type { StructuredChat } from './structured-chat.js';
 
 export const AMOUNTS_STEP: LabelStep = {
   name: 'amount_labels',
-  labels: [
-    'LINE_TOTAL',
-    'SUBTOTAL',
-    'TAX',
-    'GRAND_TOTAL',
-    'TIP',
-    'DISCOUNT',
-    'COUPON',
-    'CHANGE',
-    'CASH_BACK',
-    'REFUND',
-  ],
+  labels: AMOUNT_LABELS,
   task: [
     'Task: find every word that is a money amount and say what it is:',
     'LINE_TOTAL: the price charged for one purchased item line;',

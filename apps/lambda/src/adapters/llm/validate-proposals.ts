@@ -1,4 +1,10 @@
-import { isWordLabelName, type LabelProposal, parseMoney, type WordLabelName } from '@receipt-gate/core';
+import {
+  AMOUNT_LABELS,
+  isWordLabelName,
+  type LabelProposal,
+  parseMoney,
+  type WordLabelName,
+} from '@receipt-gate/core';
 import type { PromptLine } from './receipt-prompt.js';
 import type { RawProposal } from './reply-schemas.js';
 
@@ -32,18 +38,7 @@ export interface ProposalScope {
 }
 
 // Labels of a word that is itself an amount: its text must read as money (`12.88-`, `$25.01`).
-const MONEY_LABELS: ReadonlySet<WordLabelName> = new Set<WordLabelName>([
-  'LINE_TOTAL',
-  'SUBTOTAL',
-  'TAX',
-  'GRAND_TOTAL',
-  'TIP',
-  'DISCOUNT',
-  'COUPON',
-  'CHANGE',
-  'CASH_BACK',
-  'REFUND',
-]);
+const MONEY_LABELS: ReadonlySet<WordLabelName> = new Set<WordLabelName>(AMOUNT_LABELS);
 // Printed with units or in compounds (`x2`, `2.899/GAL`, `3@2.99`): a digit is all that can be required.
 const NUMERIC_LABELS: ReadonlySet<WordLabelName> = new Set<WordLabelName>(['QUANTITY', 'UNIT_PRICE']);
 const MAX_REASON_CHARS = 200;

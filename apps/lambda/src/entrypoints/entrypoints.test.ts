@@ -1,0 +1,33 @@
+import { SAMPLE_RECEIPTS } from '@receipt-gate/core/testing';
+import type { Context } from 'aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
+
+describe('Lambda entry points', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it('build their handler from the environment at init and serve invocations', async () => {
+    vi.stubEnv('RECEIPT_GATE_STORE', 'memory');
+    vi.stubEnv('RECEIPT_GATE_MODE', 'event');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    const { handler: upload } = await import('./upload.js');
+    const { handler: compaction } = await import('./compaction.js');
+    const { handler: validation } = await import('./validation.js');
+    const sample = SAMPLE_RECEIPTS[0];
+    if (!sample) throw new Error('no sample');
+    await expect(upload({ ...sample }, context)).resolves.toMatchObject({ mode: 'event' });
+    await expect(compaction({ Records: [] }, context)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(validation({ Records: [] }, context)).resolves.toEqual({ batchItemFailures: [] });
+  });
+
+  it('refuse to start on a bad configuration, naming the problem', async () => {
+    vi.stubEnv('RECEIPT_GATE_MODE', 'sometimes');
+    vi.stubEnv('TABLE_NAME', 'receipts');
+    await expect(import('./upload.js')).rejects.toThrow('RECEIPT_GATE_MODE must be one of inline | event');
+  });
+});
