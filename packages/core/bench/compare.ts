@@ -1,6 +1,7 @@
 import type { GateOutcome } from '../src/index.js';
+import { mulberry32 } from '../src/testing/mulberry32.js';
 import { type BenchPolicy, maxIntervalMs } from './policies.js';
-import { deriveSeed, mulberry32, uniformMs } from './prng.js';
+import { deriveSeed, uniformMs } from './prng.js';
 import { completesAtMs, failsAtMs, READ_LATENCY_MS, type Scenario } from './scenarios.js';
 import { simulateWait, type WaitRecord } from './simulate.js';
 import { type Distribution, distribution } from './stats.js';

@@ -1,5 +1,6 @@
 import type { CompactionCollection } from '../src/index.js';
-import { deriveSeed, mulberry32, uniformMs } from './prng.js';
+import { mulberry32 } from '../src/testing/mulberry32.js';
+import { deriveSeed, uniformMs } from './prng.js';
 
 /** What happens to one collection after the wait starts; absent: it stays PROCESSING for good. */
 export interface CollectionFate {

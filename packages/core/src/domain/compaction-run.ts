@@ -97,10 +97,6 @@ export function compactionFailure(run: CompactionRun): string | undefined {
   return failures.length > 0 ? failures.join('; ') : undefined;
 }
 
-export function sameRunKey(a: CompactionRunKey, b: CompactionRunKey): boolean {
-  return a.imageId === b.imageId && a.receiptId === b.receiptId && a.runId === b.runId;
-}
-
 export function formatRunKey(key: CompactionRunKey): string {
   return `${key.imageId}/${key.receiptId}/${key.runId}`;
 }

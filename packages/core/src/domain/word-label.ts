@@ -55,3 +55,17 @@ export function wordLabelId(
 ) {
   return `${label.imageId}#${label.receiptId}#${label.lineId}#${label.wordId}#${label.label}`;
 }
+
+/** One label per item: the first of several proposals for the same word and label wins. */
+export function distinctWordLabels(labels: readonly ReceiptWordLabel[]): ReceiptWordLabel[] {
+  const byId = new Map<string, ReceiptWordLabel>();
+  for (const label of labels) if (!byId.has(wordLabelId(label))) byId.set(wordLabelId(label), label);
+  return [...byId.values()];
+}
+
+/** Orders labels by line, word, then label name (the order label items have in the table). */
+export function compareWordLabels(a: ReceiptWordLabel, b: ReceiptWordLabel): number {
+  if (a.lineId !== b.lineId) return a.lineId - b.lineId;
+  if (a.wordId !== b.wordId) return a.wordId - b.wordId;
+  return a.label < b.label ? -1 : a.label > b.label ? 1 : 0;
+}

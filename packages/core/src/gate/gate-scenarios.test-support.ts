@@ -18,6 +18,7 @@ import type {
 } from '../ports/compaction-run-repository.js';
 import { type FaultKind, InjectedPermanentError } from '../testing/fault-injector.js';
 import { InMemoryCompactionRunRepository } from '../testing/in-memory-compaction-run-repository.js';
+import { mulberry32 } from '../testing/mulberry32.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
 import { type GatePolicy, resolveGatePolicy, SEED_GATE_POLICY } from './gate-policy.js';
 
@@ -720,17 +721,5 @@ export async function observe(
     timersAfterQuiet: clock.pendingTimers(),
     ...(abort && { abort }),
     ...(stuck !== undefined && { stuck }),
-  };
-}
-
-/** mulberry32: a tiny seeded PRNG in [0, 1), so jitter replays from the scenario. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }

@@ -2,7 +2,13 @@ import type { WordRef } from '../compaction/vector-ids.js';
 import { isCompactionCompleted } from '../domain/compaction-run.js';
 import { isDecidedStatus } from '../domain/label-validation-status.js';
 import type { ReceiptRef } from '../domain/receipt-ref.js';
-import { parseWordLabel, type ReceiptWordLabel, wordLabelId } from '../domain/word-label.js';
+import {
+  compareWordLabels,
+  distinctWordLabels,
+  parseWordLabel,
+  type ReceiptWordLabel,
+  wordLabelId,
+} from '../domain/word-label.js';
 import { CompactionNotCompletedError } from '../errors/compaction-not-completed-error.js';
 import type { Clock } from '../ports/clock.js';
 import type { LabelRepository, SaveLabelsOptions, SaveLabelsResult } from '../ports/label-repository.js';
@@ -46,7 +52,7 @@ export class InMemoryLabelRepository implements LabelRepository {
     options: SaveLabelsOptions = {},
   ): Promise<SaveLabelsResult> {
     await this.writeFaults.apply('saveLabels');
-    const proposals = distinct(labels.map((label) => parseWordLabel(label)));
+    const proposals = distinctWordLabels(labels.map((label) => parseWordLabel(label)));
     const guard = options.requireCompleted;
     const run = guard && this.#options.runs.peek(guard);
     const applied = guard === undefined || (run !== undefined && isCompactionCompleted(run));
@@ -80,7 +86,7 @@ export class InMemoryLabelRepository implements LabelRepository {
   async getLabels(receipt: ReceiptRef): Promise<ReceiptWordLabel[]> {
     return [...this.#labels.values()]
       .filter((label) => label.imageId === receipt.imageId && label.receiptId === receipt.receiptId)
-      .sort(byLineWordLabel)
+      .sort(compareWordLabels)
       .map((label) => ({ ...label }));
   }
 
@@ -95,17 +101,4 @@ export class InMemoryLabelRepository implements LabelRepository {
     const parsed = parseWordLabel(label);
     this.#labels.set(wordLabelId(parsed), parsed);
   }
-}
-
-// The first of several proposals for one item wins, as one transaction cannot touch an item twice.
-function distinct(labels: readonly ReceiptWordLabel[]): ReceiptWordLabel[] {
-  const byId = new Map<string, ReceiptWordLabel>();
-  for (const label of labels) if (!byId.has(wordLabelId(label))) byId.set(wordLabelId(label), label);
-  return [...byId.values()];
-}
-
-function byLineWordLabel(a: ReceiptWordLabel, b: ReceiptWordLabel): number {
-  if (a.lineId !== b.lineId) return a.lineId - b.lineId;
-  if (a.wordId !== b.wordId) return a.wordId - b.wordId;
-  return a.label < b.label ? -1 : a.label > b.label ? 1 : 0;
 }

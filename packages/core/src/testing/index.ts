@@ -22,5 +22,6 @@ export {
   type MetadataUpdate,
 } from './in-memory-receipt-metadata-repository.js';
 export { InMemoryReceiptRepository } from './in-memory-receipt-repository.js';
+export { mulberry32 } from './mulberry32.js';
 export { type RecordedMetric, RecordingTelemetry } from './recording-telemetry.js';
 export { VirtualClock, type VirtualClockRunOptions, VirtualClockStalledError } from './virtual-clock.js';

@@ -10,6 +10,8 @@ import {
   type Clock,
   CompactionNotCompletedError,
   type CompactionRunKey,
+  compareWordLabels,
+  distinctWordLabels,
   isDecidedStatus,
   type LabelRepository,
   parseWordLabel,
@@ -82,7 +84,7 @@ export class DynamoLabelRepository implements LabelRepository {
     options: SaveLabelsOptions = {},
   ): Promise<SaveLabelsResult> {
     // Every proposal is validated before anything is written.
-    const proposals = distinct(labels.map((label) => parseWordLabel(label)));
+    const proposals = distinctWordLabels(labels.map((label) => parseWordLabel(label)));
     const guard = options.requireCompleted;
     const outcomes = guard ? await this.#saveGuarded(proposals, guard) : await this.#saveUnguarded(proposals);
     const result: Record<Outcome, ReceiptWordLabel[]> = { written: [], alreadyPresent: [], frozen: [] };
@@ -93,7 +95,7 @@ export class DynamoLabelRepository implements LabelRepository {
   /** Labels of one receipt, ordered by line, word and label name. */
   async getLabels(receipt: ReceiptRef): Promise<ReceiptWordLabel[]> {
     const items = await queryReceiptItems(this.#client, this.#tableName, receipt, [WORD_LABEL_TYPE]);
-    return items.map(fromWordLabelItem).sort(byLineWordLabel);
+    return items.map(fromWordLabelItem).sort(compareWordLabels);
   }
 
   /** Labels of one word, ordered by label name: a Query on that word's label keys only. */
@@ -104,7 +106,7 @@ export class DynamoLabelRepository implements LabelRepository {
       imagePk(word.imageId),
       `${wordSk(word, word.lineId, word.wordId)}#LABEL#`,
     );
-    return items.map(fromWordLabelItem).sort(byLineWordLabel);
+    return items.map(fromWordLabelItem).sort(compareWordLabels);
   }
 
   async #saveUnguarded(proposals: readonly ReceiptWordLabel[]): Promise<Map<string, Outcome>> {
@@ -241,17 +243,4 @@ export class DynamoLabelRepository implements LabelRepository {
 
 function outcomeOf(existing: Item): Outcome {
   return isDecidedStatus(labelStatusOf(existing)) ? 'frozen' : 'alreadyPresent';
-}
-
-// The first of several proposals for one item wins, as one transaction cannot touch an item twice.
-function distinct(labels: readonly ReceiptWordLabel[]): ReceiptWordLabel[] {
-  const byId = new Map<string, ReceiptWordLabel>();
-  for (const label of labels) if (!byId.has(wordLabelId(label))) byId.set(wordLabelId(label), label);
-  return [...byId.values()];
-}
-
-function byLineWordLabel(a: ReceiptWordLabel, b: ReceiptWordLabel): number {
-  if (a.lineId !== b.lineId) return a.lineId - b.lineId;
-  if (a.wordId !== b.wordId) return a.wordId - b.wordId;
-  return a.label < b.label ? -1 : a.label > b.label ? 1 : 0;
 }

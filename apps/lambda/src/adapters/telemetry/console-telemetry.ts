@@ -1,4 +1,4 @@
-import { type MetricName, seedLogLine, type Telemetry, type TelemetryEvent } from '@receipt-gate/core';
+import { seedLogLine, type Telemetry, type TelemetryEvent } from '@receipt-gate/core';
 
 /**
  * Human-readable telemetry for the demo: the seed's log lines, tagged with the receipt and the time since start.
@@ -7,7 +7,6 @@ import { type MetricName, seedLogLine, type Telemetry, type TelemetryEvent } fro
 export class ConsoleTelemetry implements Telemetry {
   readonly #startedAt: number;
   readonly #lastProgress = new Map<string, string>();
-  readonly #counters = new Map<MetricName, number>();
 
   constructor(
     private readonly write: (line: string) => void,
@@ -30,12 +29,6 @@ export class ConsoleTelemetry implements Telemetry {
     this.write(`[${seconds}s] [HANDLER] [${who}] ${seedLogLine(event)}`);
   }
 
-  metric(name: MetricName, value: number): void {
-    this.#counters.set(name, (this.#counters.get(name) ?? 0) + value);
-  }
-
-  /** Totals of every metric recorded so far. */
-  totals(): ReadonlyMap<MetricName, number> {
-    return this.#counters;
-  }
+  // The demo reads its figures from the recorder; metrics have no console form.
+  metric(): void {}
 }
