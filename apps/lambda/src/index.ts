@@ -1,1 +1,27 @@
+// What the operator CLI (demo, bench, eval, local system) builds on: the container, the handlers' stream filters,
+// the table definition and the item codecs. The Lambda entry points are not here: they build a container at import.
 export { SystemClock } from './adapters/clock/system-clock.js';
+export { toCompactionRunItem } from './adapters/dynamodb/compaction-run-item.js';
+export { labelKey } from './adapters/dynamodb/keys.js';
+export { toReceiptMetadataItem } from './adapters/dynamodb/receipt-metadata-item.js';
+export { ensureTable, tableDefinition } from './adapters/dynamodb/table-schema.js';
+export { toWordLabelItem } from './adapters/dynamodb/word-label-item.js';
+export { LazyLlmAnalyzer } from './adapters/llm/lazy-llm-analyzer.js';
+export { OllamaConfig, ollamaConfigFromEnv } from './adapters/llm/ollama-config.js';
+export { LocalDiskEmbeddingDeltaStore } from './adapters/snapshots/local-disk-embedding-delta-store.js';
+export { LocalDiskEmbeddingSnapshotStore } from './adapters/snapshots/local-disk-embedding-snapshot-store.js';
+export { ConsoleTelemetry } from './adapters/telemetry/console-telemetry.js';
+export {
+  type AnalyzerConfig,
+  type AppConfig,
+  analyzerConfigFromEnv,
+  ConfigError,
+  configFromEnv,
+  type RunMode,
+} from './config/app-config.js';
+export { type ContainerOverrides, createContainer } from './container/create-container.js';
+export { TOKENS } from './container/tokens.js';
+export { COMPACTION_FILTERS } from './handlers/compaction-handler.js';
+export { InvalidUploadError } from './handlers/parse-upload.js';
+export type { UploadResult } from './handlers/upload-handler.js';
+export { VALIDATION_FILTERS } from './handlers/validation-handler.js';

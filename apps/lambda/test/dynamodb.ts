@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '@receipt-gate/local-runtime';
 import { inject } from 'vitest';
 import { ensureTable } from '../src/adapters/dynamodb/table-schema.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../src/local/dynamodb-local.js';
 
 /** A client of the run's DynamoDB Local. */
 export function localClient(): DynamoDBClient {

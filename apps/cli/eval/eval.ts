@@ -6,8 +6,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NOOP_TELEMETRY, OfflineReceiptAnalyzer, type ReceiptAnalyzer } from '@receipt-gate/core';
 import { SAMPLE_RECEIPTS } from '@receipt-gate/core/testing';
-import { LazyLlmAnalyzer } from '../src/adapters/llm/lazy-llm-analyzer.js';
-import { ollamaConfigFromEnv } from '../src/adapters/llm/ollama-config.js';
+import { LazyLlmAnalyzer, ollamaConfigFromEnv } from '@receipt-gate/lambda';
 import { evaluateLabels, type LabelEvaluation } from '../src/evaluation/evaluate-labels.js';
 import { type ReportSection, renderReport } from './report.js';
 

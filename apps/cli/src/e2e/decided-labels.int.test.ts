@@ -7,9 +7,8 @@ import {
   wordVectorId,
 } from '@receipt-gate/core';
 import { GAS_STATION_RECEIPT } from '@receipt-gate/core/testing';
+import { labelKey, toWordLabelItem } from '@receipt-gate/lambda';
 import { describe, expect } from 'vitest';
-import { labelKey } from '../adapters/dynamodb/keys.js';
-import { toWordLabelItem } from '../adapters/dynamodb/word-label-item.js';
 import { E2E_TIMEOUT, e2e, MODES, storedRun, uploadOf } from './e2e.test-support.js';
 
 const SAMPLE = GAS_STATION_RECEIPT;

@@ -1,13 +1,11 @@
 import { loadavg } from 'node:os';
 import type { GateOutcome, GatePolicy, Telemetry } from '@receipt-gate/core';
-import { demoUploads } from '../src/cli/demo-uploads.js';
-import type { RunMode } from '../src/config/app-config.js';
-import { TOKENS } from '../src/container/tokens.js';
-import { checkInvariants } from '../src/local/check-invariants.js';
-import { startDynamoDbLocal } from '../src/local/dynamodb-local.js';
-import { startLocalSystem } from '../src/local/local-system.js';
-import { RunRecorder } from '../src/local/run-recorder.js';
-import type { SubscriptionStats } from '../src/local/stream/stream-pump.js';
+import type { RunMode } from '@receipt-gate/lambda';
+import { TOKENS } from '@receipt-gate/lambda';
+import type { SubscriptionStats } from '@receipt-gate/local-runtime';
+import { checkInvariants, RunRecorder, startDynamoDbLocal } from '@receipt-gate/local-runtime';
+import { demoUploads } from '../src/demo/demo-uploads.js';
+import { startLocalSystem } from '../src/local-system/local-system.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 
 export const GATE_OUTCOMES: readonly GateOutcome[] = [

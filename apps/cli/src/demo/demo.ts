@@ -1,10 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConsoleTelemetry } from '../adapters/telemetry/console-telemetry.js';
-import { analyzerConfigFromEnv } from '../config/app-config.js';
-import { TOKENS } from '../container/tokens.js';
-import { checkInvariants } from '../local/check-invariants.js';
-import { startLocalSystem } from '../local/local-system.js';
-import { RunRecorder } from '../local/run-recorder.js';
+import { analyzerConfigFromEnv, ConsoleTelemetry, TOKENS } from '@receipt-gate/lambda';
+import { checkInvariants, RunRecorder } from '@receipt-gate/local-runtime';
+import { startLocalSystem } from '../local-system/local-system.js';
 import { demoUploads } from './demo-uploads.js';
 import { textTable } from './summary-table.js';
 

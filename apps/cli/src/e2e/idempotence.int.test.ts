@@ -1,6 +1,6 @@
 import { PHARMACY_RECEIPT } from '@receipt-gate/core/testing';
+import { TOKENS } from '@receipt-gate/lambda';
 import { describe, expect } from 'vitest';
-import { TOKENS } from '../container/tokens.js';
 import { E2E_TIMEOUT, e2e, MODES, uploadOf } from './e2e.test-support.js';
 
 const payload = uploadOf(PHARMACY_RECEIPT);

@@ -1,15 +1,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { parseWordLabel, type ReceiptMetadata, toTimestamp, wordVectorId } from '@receipt-gate/core';
 import { GAS_STATION_RECEIPT } from '@receipt-gate/core/testing';
+import { TOKENS, toCompactionRunItem, toReceiptMetadataItem, toWordLabelItem } from '@receipt-gate/lambda';
+import { createLambdaContext, LOCAL_REGION, toLambdaAttributeValue } from '@receipt-gate/local-runtime';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect } from 'vitest';
-import { toCompactionRunItem } from '../adapters/dynamodb/compaction-run-item.js';
-import { toReceiptMetadataItem } from '../adapters/dynamodb/receipt-metadata-item.js';
-import { toWordLabelItem } from '../adapters/dynamodb/word-label-item.js';
-import { TOKENS } from '../container/tokens.js';
-import { LOCAL_REGION } from '../local/dynamodb-local.js';
-import { createLambdaContext } from '../local/stream/lambda-context.js';
-import { toLambdaAttributeValue } from '../local/stream/to-lambda-record.js';
 import { E2E_TIMEOUT, type E2ESystem, e2e, MODES, storedRun, uploadOf } from './e2e.test-support.js';
 
 const SAMPLE = GAS_STATION_RECEIPT;

@@ -12,13 +12,12 @@ import {
   receiptVectorPrefix,
 } from '@receipt-gate/core';
 import { RecordingTelemetry, SAMPLE_RECEIPTS, type SampleReceipt } from '@receipt-gate/core/testing';
+import type { RunMode } from '@receipt-gate/lambda';
+import { TOKENS } from '@receipt-gate/lambda';
+import { checkInvariants, RunRecorder } from '@receipt-gate/local-runtime';
 import { inject, test } from 'vitest';
-import { demoUploads } from '../cli/demo-uploads.js';
-import type { RunMode } from '../config/app-config.js';
-import { TOKENS } from '../container/tokens.js';
-import { checkInvariants } from '../local/check-invariants.js';
-import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '../local/local-system.js';
-import { RunRecorder } from '../local/run-recorder.js';
+import { demoUploads } from '../demo/demo-uploads.js';
+import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '../local-system/local-system.js';
 
 export const MODES = ['inline', 'event'] as const satisfies readonly RunMode[];
 

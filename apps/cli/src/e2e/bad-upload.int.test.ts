@@ -1,6 +1,6 @@
 import { GAS_STATION_RECEIPT } from '@receipt-gate/core/testing';
+import { InvalidUploadError } from '@receipt-gate/lambda';
 import { describe, expect } from 'vitest';
-import { InvalidUploadError } from '../handlers/parse-upload.js';
 import { E2E_TIMEOUT, type E2ESystem, e2e, MODES, uploadOf } from './e2e.test-support.js';
 
 const valid = uploadOf(GAS_STATION_RECEIPT) as { words: Record<string, unknown>[] };

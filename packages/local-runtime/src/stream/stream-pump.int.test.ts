@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { freshTable } from '../../../test/dynamodb.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../dynamodb-local.js';
+import { freshStreamTable } from '../../test/stream-table.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../dynamodb-local/dynamodb-local.js';
 import { StreamPump, type StreamSubscription } from './stream-pump.js';
 
 type Item = Record<string, AttributeValue>;
@@ -32,12 +32,12 @@ const baselineTimeouts = async () => {
 };
 
 describe('StreamPump on DynamoDB Local', () => {
-  let table: Awaited<ReturnType<typeof freshTable>>;
+  let table: Awaited<ReturnType<typeof freshStreamTable>>;
   let streams: DynamoDBStreamsClient;
   let pump: StreamPump | undefined;
 
   beforeEach(async () => {
-    table = await freshTable('stream');
+    table = await freshStreamTable('stream');
     streams = new DynamoDBStreamsClient({
       endpoint: inject('dynamoEndpoint'),
       region: LOCAL_REGION,

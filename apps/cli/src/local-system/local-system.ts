@@ -4,21 +4,26 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { GatePolicy, OutcomePolicy, ReceiptAnalyzer, Telemetry } from '@receipt-gate/core';
+import type { AnalyzerConfig, AppConfig, RunMode, UploadResult } from '@receipt-gate/lambda';
+import {
+  COMPACTION_FILTERS,
+  createContainer,
+  ensureTable,
+  LocalDiskEmbeddingDeltaStore,
+  LocalDiskEmbeddingSnapshotStore,
+  TOKENS,
+  VALIDATION_FILTERS,
+} from '@receipt-gate/lambda';
+import {
+  createLambdaContext,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  StreamPump,
+  startDynamoDbLocal,
+} from '@receipt-gate/local-runtime';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Container } from 'inversify';
-import { ensureTable } from '../adapters/dynamodb/table-schema.js';
-import { LocalDiskEmbeddingDeltaStore } from '../adapters/snapshots/local-disk-embedding-delta-store.js';
-import { LocalDiskEmbeddingSnapshotStore } from '../adapters/snapshots/local-disk-embedding-snapshot-store.js';
-import type { AnalyzerConfig, AppConfig, RunMode } from '../config/app-config.js';
-import { createContainer } from '../container/create-container.js';
-import { TOKENS } from '../container/tokens.js';
-import { COMPACTION_FILTERS } from '../handlers/compaction-handler.js';
-import type { UploadResult } from '../handlers/upload-handler.js';
-import { VALIDATION_FILTERS } from '../handlers/validation-handler.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { SimulatedDeltaLoss } from './simulated-delta-loss.js';
-import { createLambdaContext } from './stream/lambda-context.js';
-import { StreamPump } from './stream/stream-pump.js';
 
 export interface LocalSystemOptions {
   readonly mode: RunMode;

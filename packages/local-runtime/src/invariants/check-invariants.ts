@@ -13,7 +13,7 @@ import {
   receiptVectorPrefix,
   wordVectorId,
 } from '@receipt-gate/core';
-import type { RunRecorder } from './run-recorder.js';
+import type { RunRecorder } from '../telemetry/run-recorder.js';
 
 export interface InvariantStores {
   readonly runs: CompactionRunRepository;

@@ -1,0 +1,1 @@
+export { default } from '@receipt-gate/local-runtime/vitest-global-setup';
