@@ -14,10 +14,19 @@ const PREFIX = 'IMAGE#3f2504e0-4f89-41d3-9a0c-0305e82c3301#RECEIPT#00001#';
 const lambdaDir = join(import.meta.dirname, '../../..');
 
 /** Runs the patch worker in its own Node process (TypeScript through tsx). */
-const worker = (uri: string, who: string) =>
+const worker = (uri: string, who: string, kind: 'extra' | 'column' = 'extra') =>
   run(
     process.execPath,
-    ['--import', 'tsx', join(lambdaDir, 'test/lancedb-patch-worker.ts'), uri, who, String(PATCHES), PREFIX],
+    [
+      '--import',
+      'tsx',
+      join(lambdaDir, 'test/lancedb-patch-worker.ts'),
+      uri,
+      who,
+      String(PATCHES),
+      PREFIX,
+      kind,
+    ],
     {
       cwd: lambdaDir,
       timeout: 120_000,
@@ -50,6 +59,33 @@ describe('LanceDbEmbeddingSnapshotStore across processes', () => {
       { text: 'word 1', ...expected },
       { text: 'word 2', ...expected },
     ]);
+    await setup.close();
+  });
+
+  it('loses no patch when a conditional merge-insert and a server-side update race on the same vectors', {
+    timeout: 180_000,
+  }, async () => {
+    const uri = await directories.make();
+    const setup = new LanceDbEmbeddingSnapshotStore({ uri, dimensions: 4 });
+    const vector = (line: number) => ({
+      id: `${PREFIX}LINE#0000${line}#WORD#00001`,
+      values: [line, 0.5, -0.5, 1],
+      metadata: { text: `word ${line}`, label_status: 'unvalidated' },
+    });
+    await setup.merge('words', [vector(1), vector(2)]);
+
+    await Promise.all([worker(uri, 'a', 'extra'), worker(uri, 'b', 'column')]);
+    // Every field the merge-inserts set, and the update's last status: a merge-insert over a row it read before
+    // an update would have put an older status back.
+    const fields = Object.fromEntries(Array.from({ length: PATCHES }, (_, i) => [`a_${i}`, i]));
+    const listed = await setup.list('words', PREFIX);
+    expect(listed.map((v) => v.metadata)).toEqual(
+      [1, 2].map((line) => ({
+        text: `word ${line}`,
+        label_status: `b_${PATCHES - 1}`,
+        ...fields,
+      })),
+    );
     await setup.close();
   });
 });

@@ -46,9 +46,10 @@ const writers = new KeyedMutex<string>();
 
 /**
  * EmbeddingSnapshotStore on LanceDB: one table per collection (`lines`, `words`) under `uri`, a local directory
- * or S3. Every write is a compare-and-set on each row's revision, as one `mergeInsert`: a merge or a batch of
- * patches reads the rows it changes, then writes them only where no other writer changed them meanwhile, and
- * tries again (reading afresh) for the rows that lost; so writers in other processes lose nothing. `id` is the
+ * or S3. Every write is one table write that loses nothing to writers in other processes: a merge or a batch of
+ * patches is a compare-and-set on each row's revision, as one `mergeInsert` (it reads the rows it changes,
+ * writes them only where no other writer changed them meanwhile, and reads afresh and tries again for the rows
+ * that lost); a single patch of string fields (the label and merchant fields) is a server-side `update()`. `id` is the
  * table's primary key, so two processes inserting one new id conflict instead of both inserting it. Within
  * this process writes to a table take turns. Reads see the latest version (consistency interval 0). Each
  * write is a table version; `optimize()` compacts them, on a schedule and on demand.
@@ -95,6 +96,22 @@ export class LanceDbEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
   async patch(collection: CompactionCollection, patches: readonly SnapshotPatch[]): Promise<number[]> {
     if (patches.length === 0) return [];
     const { rows } = await this.#open(collection);
+    const [single] = patches;
+    const sql = patches.length === 1 && single ? rows.updateSql(single.fields) : undefined;
+    if (single && sql) {
+      // One patch of typed string fields: a server-side update, no read (Lance retries it over a concurrent
+      // commit); it bumps the revision, so a concurrent conditional write of these rows fails and reads again.
+      let updated = 0;
+      await this.#write(collection, 'patch', async (table) => {
+        const result = await table.update({
+          where: startsWith(single.idPrefix),
+          valuesSql: { ...sql, [REVISION_COLUMN]: `${REVISION_COLUMN} + 1` },
+        });
+        updated = result.rowsUpdated;
+        return true;
+      });
+      return [updated];
+    }
     let counts: number[] = [];
     await this.#write(collection, 'patch', async (table) => {
       const filter = patches.map(({ idPrefix }) => startsWith(idPrefix)).join(' OR ');

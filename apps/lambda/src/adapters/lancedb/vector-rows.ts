@@ -121,20 +121,40 @@ export class VectorRows {
 
   /** A row read back as the vector it holds (values at float32 precision). */
   fromRow(row: Row): EmbeddingVector {
-    const metadata: Record<string, VectorMetadataValue> = {};
+    const extra = row[EXTRA_COLUMN];
+    // A column wins over a stale extra of the same name, which a server-side update of the column leaves behind.
+    const metadata: Record<string, VectorMetadataValue> = typeof extra === 'string' ? JSON.parse(extra) : {};
     for (const [name, kind] of this.#columns) {
       const value = row[name];
       if (value === null || value === undefined) continue;
       metadata[name] =
         kind === 'strings' ? Array.from(value as Iterable<string>) : (value as VectorMetadataValue);
     }
-    const extra = row[EXTRA_COLUMN];
-    if (typeof extra === 'string') Object.assign(metadata, JSON.parse(extra));
     return {
       id: String(row[ID_COLUMN]),
       values: Array.from(row[VECTOR_COLUMN] as Iterable<number>),
       metadata,
     };
+  }
+
+  /**
+   * The SQL that sets `fields` in their typed columns, or undefined when one of them has no column of its kind.
+   * Only strings and lists of strings: their SQL literals are exact (numbers would go through SQL's own types).
+   */
+  updateSql(fields: Readonly<Record<string, VectorMetadataValue>>): Record<string, string> | undefined {
+    const sql: Record<string, string> = {};
+    for (const [key, value] of Object.entries(fields)) {
+      const kind = this.#columns.find(([name]) => name === key)?.[1];
+      if (kind === 'string' && typeof value === 'string') sql[key] = sqlString(value);
+      else if (
+        kind === 'strings' &&
+        Array.isArray(value) &&
+        value.every((item) => typeof item === 'string')
+      ) {
+        sql[key] = `arrow_cast(make_array(${value.map(sqlString).join(', ')}), 'List(Utf8)')`;
+      } else return undefined;
+    }
+    return sql;
   }
 
   /** Refuses a vector this table cannot hold as given: never padded, never cut. */

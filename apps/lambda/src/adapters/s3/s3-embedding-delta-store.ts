@@ -41,6 +41,11 @@ export class S3EmbeddingDeltaStore implements EmbeddingDeltaStore {
     return this.#bucket;
   }
 
+  /** Closes the client it was given (its open connections); the store must not be used afterwards. */
+  close(): void {
+    this.#client.destroy();
+  }
+
   async putDelta(prefix: string, vectors: readonly EmbeddingVector[]): Promise<void> {
     const Body = await packed(JSON.stringify(vectors));
     await this.#send('PutObject', () =>
