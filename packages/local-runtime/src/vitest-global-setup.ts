@@ -17,7 +17,20 @@ declare module 'vitest' {
  * provided as `dynamoEndpoint` and `s3Endpoint`, stopped when the run ends (and with this process in any case).
  */
 export default async function setup(project: TestProject) {
-  const [local, s3] = await Promise.all([startDynamoDbLocal(), startLocalS3({ buckets: [] })]);
+  // Whatever started is stopped when the other fails to start: nothing may outlive the run. A machine busy with
+  // other work can take long to start a JVM.
+  const started = await Promise.allSettled([
+    startDynamoDbLocal({ readyTimeoutMs: 120_000 }),
+    startLocalS3({ buckets: [] }),
+  ]);
+  const [dynamo, storage] = started;
+  if (dynamo.status === 'rejected' || storage.status === 'rejected') {
+    await Promise.all(
+      started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)),
+    );
+    throw dynamo.status === 'rejected' ? dynamo.reason : (storage as PromiseRejectedResult).reason;
+  }
+  const [local, s3] = [dynamo.value, storage.value];
   project.provide('dynamoEndpoint', local.endpoint);
   project.provide('s3Endpoint', s3.endpoint);
   return async () => {

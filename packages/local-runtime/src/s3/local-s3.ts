@@ -38,6 +38,8 @@ const stop = () => {
   if (stopping) return;
   stopping = true;
   const done = () => { rmSync(directory, { recursive: true, force: true }); process.exit(0); };
+  // Keep-alive connections of clients would hold the close open.
+  server.httpServer?.closeAllConnections();
   server.close().then(done, done);
 };
 process.stdin.on('end', stop).on('close', stop).resume();
