@@ -329,6 +329,59 @@ function violationsSection({ inline, event }: ReportInput): string {
     .join('\n');
 }
 
+const OPERATIONS = [
+  'deltas.putDelta',
+  'deltas.getDelta',
+  'snapshots.list',
+  'snapshots.merge',
+  'snapshots.patch',
+];
+const mb = (bytes: number) => (bytes / 1_000_000).toFixed(1);
+
+function storesSection({ inline, event, receipts }: ReportInput): string {
+  const runs = [inline, event];
+  const seen = operationsSeen(
+    OPERATIONS,
+    ...runs.map((run) => new Map([...run.stores.operations].map(([name, stats]) => [name, stats.calls]))),
+  );
+  const row = (metric: string, cell: (run: ModeResult) => string) => [metric, ...runs.map(cell)];
+  const perThousand = (run: ModeResult, bytes: number) => `${mb((bytes / run.receipts) * 1000)} MB`;
+  const rows = [
+    ...seen.map((name) =>
+      row(`${code(name)} calls per receipt (ms per call)`, (run) => {
+        const stats = run.stores.operations.get(name);
+        return stats ? `${num(stats.calls / run.receipts)} (${num(stats.ms / stats.calls)})` : '-';
+      }),
+    ),
+    row('Store calls per receipt, all', (run) =>
+      num(sum([...run.stores.operations.values()].map((stats) => stats.calls)) / run.receipts),
+    ),
+    row(
+      'Time in the stores per receipt (calls overlap)',
+      (run) =>
+        `${Math.round(sum([...run.stores.operations.values()].map((stats) => stats.ms)) / run.receipts)} ms`,
+    ),
+    row('Table versions (lines + words) when settled', (run) => String(run.stores.versionsBefore)),
+    row('Table versions after `optimize()`', (run) => String(run.stores.versionsAfter)),
+    row('`optimize()` of both tables', (run) => `${Math.round(run.stores.optimizeMs)} ms`),
+    row(
+      'Tables on disk when settled / after `optimize()`',
+      (run) => `${mb(run.stores.tableBytesBefore)} / ${mb(run.stores.tableBytesAfter)} MB`,
+    ),
+    row('Delta objects (bytes)', (run) => `${run.stores.deltaObjects} (${mb(run.stores.deltaBytes)} MB)`),
+    row('Disk per 1000 receipts: tables after `optimize()` + deltas', (run) =>
+      perThousand(run, run.stores.tableBytesAfter + run.stores.deltaBytes),
+    ),
+  ];
+  return `${table(['metric', ...runs.map((run) => code(run.mode))], rows)}
+
+Store calls are the handlers' calls of the ports (each \`patch\` here carries one patch: the compactor sends one
+per stream record), timed around the call. Every merge and patch is one table version; the scheduled
+\`optimize()\` (every 100 writes per table) compacts files but keeps versions younger than an hour, so the
+versions when settled are about the writes; the bench then runs \`optimize()\` pruning every older version.
+Vectors have 256 float32 values (HashingEmbedder); ${receipts} receipts per mode.`;
+}
+
 export function renderReport(input: ReportInput): string {
   const { receipts, compactionDelayMs, policy } = input;
   return `# The whole flow on DynamoDB Local: \`inline\` vs \`event\`
@@ -361,6 +414,10 @@ This file is overwritten by each run; do not edit it by hand.
 ## Results
 
 ${resultsTable(input)}
+
+## Embedding stores (LanceDB tables in a local directory, deltas on the local S3 server)
+
+${storesSection(input)}
 
 ## Interpretation
 

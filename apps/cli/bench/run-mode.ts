@@ -1,12 +1,20 @@
 import { loadavg } from 'node:os';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { GateOutcome, GatePolicy, Telemetry } from '@receipt-gate/core';
 import type { RunMode } from '@receipt-gate/lambda';
 import { TOKENS } from '@receipt-gate/lambda';
 import type { SubscriptionStats } from '@receipt-gate/local-runtime';
-import { checkInvariants, RunRecorder, startDynamoDbLocal } from '@receipt-gate/local-runtime';
+import {
+  checkInvariants,
+  LOCAL_S3_CREDENTIALS,
+  RunRecorder,
+  startDynamoDbLocal,
+} from '@receipt-gate/local-runtime';
 import { demoUploads } from '../src/demo/demo-uploads.js';
 import { startLocalSystem } from '../src/local-system/local-system.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
+import { diskUsage } from './disk-usage.js';
+import { type OperationStats, StoreMeter } from './store-meter.js';
 
 export const GATE_OUTCOMES: readonly GateOutcome[] = [
   'completed',
@@ -60,6 +68,24 @@ export interface ModeResult {
   /** Stream records the pump gave up on. */
   readonly unprocessed: number;
   readonly violations: readonly string[];
+  readonly stores: StoreFigures;
+}
+
+/** What the embedding stores did and hold after the mode's run. */
+export interface StoreFigures {
+  /** Calls the handlers made to the stores, by operation (`snapshots.patch`, `deltas.putDelta`, ...). */
+  readonly operations: ReadonlyMap<string, OperationStats>;
+  /** Versions of the lines and words tables when the flow settled, and after `optimize()` (pruning all older). */
+  readonly versionsBefore: number;
+  readonly versionsAfter: number;
+  /** How long that `optimize()` of both tables took. */
+  readonly optimizeMs: number;
+  /** Bytes of the LanceDB directory before and after `optimize()`. */
+  readonly tableBytesBefore: number;
+  readonly tableBytesAfter: number;
+  /** Bytes of the delta objects in the bucket. */
+  readonly deltaBytes: number;
+  readonly deltaObjects: number;
 }
 
 function difference(after: ReadonlyMap<string, number>, before: ReadonlyMap<string, number>) {
@@ -114,9 +140,12 @@ async function measure(options: ModeOptions, proxy: CountingProxy): Promise<Mode
   };
   const recorder = new RunRecorder(timing);
   const uploads = demoUploads(options.receipts);
+  const meter = new StoreMeter();
   const system = await startLocalSystem({
     mode,
     endpoint: proxy.endpoint,
+    wrapDeltas: (store) => meter.deltas(store),
+    wrapSnapshots: (store) => meter.snapshots(store),
     compactionDelayMs: options.compactionDelayMs,
     gatePolicy: options.gatePolicy,
     telemetry: recorder,
@@ -156,6 +185,8 @@ async function measure(options: ModeOptions, proxy: CountingProxy): Promise<Mode
       snapshots: system.snapshots,
     };
     const { violations, receipts } = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
+    const operations = new Map(meter.operations);
+    const figures = await storeFigures(system, operations);
     const records = keys.map((key) => recorder.record(key));
     const settled = receipts.flatMap(({ key, run }) => {
       const finishedAt = Math.max(
@@ -195,8 +226,56 @@ async function measure(options: ModeOptions, proxy: CountingProxy): Promise<Mode
       pump,
       unprocessed: system.unprocessed.length,
       violations,
+      stores: figures,
     };
   } finally {
     await system.stop();
   }
+}
+
+/** The tables' versions and bytes before and after `optimize()`, and the deltas' objects in the bucket. */
+async function storeFigures(
+  system: Awaited<ReturnType<typeof startLocalSystem>>,
+  operations: ReadonlyMap<string, OperationStats>,
+): Promise<StoreFigures> {
+  const versions = async () =>
+    (await system.snapshots.versions('lines')) + (await system.snapshots.versions('words'));
+  const versionsBefore = await versions();
+  const tableBytesBefore = await diskUsage(system.embeddingsUri);
+  const startedAt = performance.now();
+  await system.snapshots.optimize({ keepVersionsMs: 0 });
+  const optimizeMs = performance.now() - startedAt;
+  const client = new S3Client({
+    endpoint: system.s3Endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: LOCAL_S3_CREDENTIALS,
+  });
+  let deltaBytes = 0;
+  let deltaObjects = 0;
+  try {
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({ Bucket: system.deltasBucket, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) {
+        deltaBytes += object.Size ?? 0;
+        deltaObjects++;
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+  } finally {
+    client.destroy();
+  }
+  return {
+    operations,
+    versionsBefore,
+    versionsAfter: await versions(),
+    optimizeMs,
+    tableBytesBefore,
+    tableBytesAfter: await diskUsage(system.embeddingsUri),
+    deltaBytes,
+    deltaObjects,
+  };
 }

@@ -6,10 +6,15 @@ export { labelKey } from './adapters/dynamodb/keys.js';
 export { toReceiptMetadataItem } from './adapters/dynamodb/receipt-metadata-item.js';
 export { ensureTable, tableDefinition } from './adapters/dynamodb/table-schema.js';
 export { toWordLabelItem } from './adapters/dynamodb/word-label-item.js';
+export {
+  LanceDbEmbeddingSnapshotStore,
+  type LanceDbEmbeddingSnapshotStoreOptions,
+  type TableOptimization,
+} from './adapters/lancedb/lancedb-embedding-snapshot-store.js';
 export { LazyLlmAnalyzer } from './adapters/llm/lazy-llm-analyzer.js';
 export { OllamaConfig, ollamaConfigFromEnv } from './adapters/llm/ollama-config.js';
-export { LocalDiskEmbeddingDeltaStore } from './adapters/snapshots/local-disk-embedding-delta-store.js';
-export { LocalDiskEmbeddingSnapshotStore } from './adapters/snapshots/local-disk-embedding-snapshot-store.js';
+export { OllamaEmbedder, type OllamaEmbedderOptions } from './adapters/ollama/ollama-embedder.js';
+export { S3EmbeddingDeltaStore } from './adapters/s3/s3-embedding-delta-store.js';
 export { ConsoleTelemetry } from './adapters/telemetry/console-telemetry.js';
 export {
   type AnalyzerConfig,
@@ -17,9 +22,16 @@ export {
   analyzerConfigFromEnv,
   ConfigError,
   configFromEnv,
+  type EmbeddingsConfig,
   type RunMode,
 } from './config/app-config.js';
 export { type ContainerOverrides, createContainer } from './container/create-container.js';
+export {
+  createDeltaStore,
+  createEmbedder,
+  createSnapshotStore,
+  type S3Credentials,
+} from './container/embedding-stores.js';
 export { TOKENS } from './container/tokens.js';
 export { COMPACTION_FILTERS } from './handlers/compaction-handler.js';
 export { InvalidUploadError } from './handlers/parse-upload.js';

@@ -9,6 +9,7 @@ export {
   type InvariantStores,
   type ReceiptState,
 } from './invariants/check-invariants.js';
+export { LOCAL_S3_CREDENTIALS, type LocalS3, type LocalS3Options, startLocalS3 } from './s3/local-s3.js';
 export { compileFilterCriteria, type FilterPattern, FilterPatternError } from './stream/filter-criteria.js';
 export { createLambdaContext, type LambdaContextOptions } from './stream/lambda-context.js';
 export {

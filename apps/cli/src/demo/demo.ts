@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { analyzerConfigFromEnv, ConsoleTelemetry, TOKENS } from '@receipt-gate/lambda';
 import { checkInvariants, RunRecorder } from '@receipt-gate/local-runtime';
-import { startLocalSystem } from '../local-system/local-system.js';
+import { type LocalSystem, startLocalSystem } from '../local-system/local-system.js';
 import { demoUploads } from './demo-uploads.js';
 import { textTable } from './summary-table.js';
 
@@ -96,8 +96,8 @@ async function main(): Promise<number> {
     compactionDelayMs: compactionMs,
     telemetry: recorder,
     analyzerConfig,
-    lostDeltas: (prefix) =>
-      [...failing].some((imageId) => prefix.includes(imageId) && prefix.includes('/words/')),
+    lostDeltas: ({ prefix, imageId }) =>
+      imageId !== undefined && failing.has(imageId) && prefix.startsWith('words/'),
   });
   try {
     const results = await Promise.all(uploads.map((upload) => system.upload(upload.payload)));
@@ -143,6 +143,7 @@ async function main(): Promise<number> {
       )}\n`,
     );
     console.log(`finished in ${seconds(Date.now() - startedAt)}`);
+    console.log(await whereTheEmbeddingsLanded(system, keys.length));
     if (violations.length > 0) {
       console.log(
         `\nINVARIANTS BROKEN (${violations.length}):\n${violations.map((v) => `  - ${v}`).join('\n')}`,
@@ -156,6 +157,23 @@ async function main(): Promise<number> {
   } finally {
     await system.stop();
   }
+}
+
+/** Where the embeddings and deltas are, and how much is there (all of it is deleted when the demo exits). */
+async function whereTheEmbeddingsLanded(system: LocalSystem, runs: number): Promise<string> {
+  const [lines, words] = await Promise.all([
+    system.snapshots.list('lines', 'IMAGE#'),
+    system.snapshots.list('words', 'IMAGE#'),
+  ]);
+  const [lineVersions, wordVersions] = await Promise.all([
+    system.snapshots.versions('lines'),
+    system.snapshots.versions('words'),
+  ]);
+  return [
+    `embeddings: LanceDB tables lines (${lines.length} vectors, ${lineVersions} versions) and words (${words.length} vectors, ${wordVersions} versions) in ${system.embeddingsUri}`,
+    `deltas: ${2 * runs} objects at s3://${system.deltasBucket}/{lines,words}/delta/<run_id>/delta.json.gz on the local S3 server ${system.s3Endpoint}`,
+    '(both deleted on exit; set EMBEDDINGS_URI=s3://bucket/prefix and DELTAS_BUCKET to keep them in S3, see the README)',
+  ].join('\n');
 }
 
 main().then(

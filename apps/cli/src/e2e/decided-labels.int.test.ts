@@ -79,9 +79,9 @@ describe.concurrent.each(MODES)('%s mode, labels decided by someone else', (mode
       };
       expect(fieldsOf(0)).toMatchObject({
         label_status: 'validated',
-        validated_labels: `,${decided[0]?.label},`,
+        valid_labels_array: [decided[0]?.label],
       });
-      expect(fieldsOf(1)?.invalid_labels).toContain(`,${decided[1]?.label},`);
+      expect(fieldsOf(1)?.invalid_labels_array).toContain(decided[1]?.label);
       expect(await system.violations([key])).toEqual([]);
     },
   );

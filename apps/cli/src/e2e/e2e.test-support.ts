@@ -60,6 +60,7 @@ async function startE2ESystem(options: E2EOptions): Promise<E2ESystem> {
   const system = await startLocalSystem({
     ...DEFAULTS,
     endpoint: inject('dynamoEndpoint'),
+    s3Endpoint: inject('s3Endpoint'),
     tableName: `e2e-${options.mode}-${randomUUID().slice(0, 8)}`,
     ...options,
     telemetry: recorder,

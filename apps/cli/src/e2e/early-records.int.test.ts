@@ -112,7 +112,7 @@ describe.concurrent('records that reach the compactor before their receipt is me
       ]);
       const labelled = (state: typeof merged) =>
         state.vectors.words.find((vector) => vector.id === wordVectorId(label))?.metadata;
-      expect(labelled(merged)).toMatchObject({ label_status: 'unvalidated', validated_labels: ',' });
+      expect(labelled(merged)).toMatchObject({ label_status: 'unvalidated', valid_labels_array: [] });
 
       // Lambda delivers the batch again from the first failed record.
       const second = await invoke();
@@ -123,7 +123,7 @@ describe.concurrent('records that reach the compactor before their receipt is me
       ]);
       expect(labelled(applied)).toMatchObject({
         label_status: 'validated',
-        validated_labels: ',MERCHANT_NAME,',
+        valid_labels_array: ['MERCHANT_NAME'],
       });
       // The run INSERT delivered again changed nothing.
       expect(applied.run).toStrictEqual(merged.run);

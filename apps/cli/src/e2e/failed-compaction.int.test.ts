@@ -1,12 +1,13 @@
 import { GateOutcomeError } from '@receipt-gate/core';
 import { GAS_STATION_RECEIPT, PHARMACY_RECEIPT } from '@receipt-gate/core/testing';
 import { describe, expect } from 'vitest';
+import type { DeltaRef } from '../local-system/simulated-delta-loss.js';
 import { E2E_TIMEOUT, e2e, MODES, uploadOf } from './e2e.test-support.js';
 
 // The pharmacy's words delta cannot be read: its words collection goes FAILED, its lines merge normally.
-const lostDeltas = (prefix: string) =>
-  prefix.includes(PHARMACY_RECEIPT.imageId) && prefix.includes('/words/');
-const SIMULATED_FAULT = /simulated fault: the delta under "deltas\/.+\/words\/" could not be read$/;
+const lostDeltas = ({ prefix, imageId }: DeltaRef) =>
+  imageId === PHARMACY_RECEIPT.imageId && prefix.startsWith('words/');
+const SIMULATED_FAULT = /simulated fault: the delta under "words\/delta\/[0-9a-f-]+\/" could not be read$/;
 // Long merges, so a gate that waited for the lines collection after the words FAILED would show.
 const compactionDelayMs = 1_500;
 

@@ -1,16 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { GatePolicy, OutcomePolicy, ReceiptAnalyzer, Telemetry } from '@receipt-gate/core';
-import type { AnalyzerConfig, AppConfig, RunMode, UploadResult } from '@receipt-gate/lambda';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type {
+  EmbeddingDeltaStore,
+  EmbeddingSnapshotStore,
+  GatePolicy,
+  OutcomePolicy,
+  ReceiptAnalyzer,
+  Telemetry,
+} from '@receipt-gate/core';
+import type {
+  AnalyzerConfig,
+  AppConfig,
+  LanceDbEmbeddingSnapshotStore,
+  RunMode,
+  S3EmbeddingDeltaStore,
+  UploadResult,
+} from '@receipt-gate/lambda';
 import {
   COMPACTION_FILTERS,
   createContainer,
+  createDeltaStore,
+  createSnapshotStore,
   ensureTable,
-  LocalDiskEmbeddingDeltaStore,
-  LocalDiskEmbeddingSnapshotStore,
   TOKENS,
   VALIDATION_FILTERS,
 } from '@receipt-gate/lambda';
@@ -18,12 +34,14 @@ import {
   createLambdaContext,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
+  LOCAL_S3_CREDENTIALS,
   StreamPump,
   startDynamoDbLocal,
+  startLocalS3,
 } from '@receipt-gate/local-runtime';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Container } from 'inversify';
-import { SimulatedDeltaLoss } from './simulated-delta-loss.js';
+import { type DeltaRef, SimulatedDeltaLoss } from './simulated-delta-loss.js';
 
 export interface LocalSystemOptions {
   readonly mode: RunMode;
@@ -37,8 +55,15 @@ export interface LocalSystemOptions {
   readonly analyzer?: ReceiptAnalyzer;
   /** Which analyzer the container builds when none is given (default: the offline analyzer, no tracing). */
   readonly analyzerConfig?: AnalyzerConfig;
-  /** Delta prefixes whose deltas cannot be read (the compaction of that collection fails). */
-  readonly lostDeltas?: (prefix: string) => boolean;
+  /** An existing S3-compatible endpoint for the deltas (a bucket of its own is created) instead of starting one. */
+  readonly s3Endpoint?: string;
+  /** Deltas that cannot be read (the compaction of that collection fails). */
+  readonly lostDeltas?: (delta: DeltaRef) => boolean;
+  /** Wrap the embedding stores the handlers use (the bench counts and times their calls). */
+  readonly wrapDeltas?: (store: EmbeddingDeltaStore) => EmbeddingDeltaStore;
+  readonly wrapSnapshots?: (store: EmbeddingSnapshotStore) => EmbeddingSnapshotStore;
+  /** Compact a snapshot table after this many writes to it; default as deployed (100). */
+  readonly optimizeEvery?: number;
   /** Deliver every stream batch twice, as at-least-once delivery may. */
   readonly redeliver?: boolean;
   /** The Lambda functions' timeout (the inline validation's budget); default 15 minutes. */
@@ -49,7 +74,15 @@ export interface LocalSystem {
   readonly client: DynamoDBClient;
   readonly tableName: string;
   readonly container: Container;
-  readonly snapshots: LocalDiskEmbeddingSnapshotStore;
+  /** The snapshot tables (LanceDB in a temporary directory), unwrapped. */
+  readonly snapshots: LanceDbEmbeddingSnapshotStore;
+  /** The delta store (the local S3 server's bucket), unwrapped. */
+  readonly deltas: S3EmbeddingDeltaStore;
+  /** Where the snapshot tables are (`EMBEDDINGS_URI`). */
+  readonly embeddingsUri: string;
+  /** The deltas' bucket, on the S3 endpoint. */
+  readonly deltasBucket: string;
+  readonly s3Endpoint: string;
   /** Stream records the pump gave up on (the on-failure destination). */
   readonly unprocessed: DynamoDBRecord[];
   /** DynamoDB requests made by the handlers, by operation. */
@@ -63,9 +96,11 @@ export interface LocalSystem {
 }
 
 /**
- * The whole flow on one machine: DynamoDB Local (or `endpoint`), the table with its stream, the handlers from the
- * container, and a stream pump with the event source mappings of the deployed system. `stop` undoes all of it,
- * and whatever started before a failure is stopped too.
+ * The whole flow on one machine, on the code paths production uses: DynamoDB Local (or `endpoint`), the table
+ * with its stream, the embedding deltas in a bucket of a local S3 server (or `s3Endpoint`), the snapshot tables on
+ * LanceDB in a temporary directory, the handlers from the container, and a stream pump with the event source
+ * mappings of the deployed system. `stop` undoes all of it (servers stopped, files deleted), and whatever started
+ * before a failure is stopped too.
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const cleanups: (() => Promise<void>)[] = [];
@@ -97,10 +132,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     const tableName = options.tableName ?? `receipt-gate-${Date.now()}`;
     const streamArn = await ensureTable(client, tableName);
+    const deltasBucket = `receipt-gate-deltas-${randomUUID().slice(0, 8)}`;
+    const s3 = options.s3Endpoint ? undefined : await startLocalS3({ buckets: [deltasBucket] });
+    if (s3) cleanups.push(() => s3.stop());
+    const s3Endpoint = options.s3Endpoint ?? s3?.endpoint ?? '';
+    if (options.s3Endpoint) await createBucket(s3Endpoint, deltasBucket);
     const stateDir = await mkdtemp(join(tmpdir(), 'receipt-gate-'));
     cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
-    const snapshots = new LocalDiskEmbeddingSnapshotStore(join(stateDir, 'snapshots'));
-    const deltaStore = new LocalDiskEmbeddingDeltaStore(join(stateDir, 'deltas'));
     const config: AppConfig = {
       serviceName: 'receipt-gate-local',
       mode: options.mode,
@@ -108,8 +146,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       tableName,
       region: LOCAL_REGION,
       dynamoEndpoint: endpoint,
-      snapshotDir: join(stateDir, 'snapshots'),
-      deltaDir: join(stateDir, 'deltas'),
+      embeddings: {
+        uri: join(stateDir, 'embeddings'),
+        deltasBucket,
+        s3Endpoint,
+        s3MaxAttempts: 4,
+        embedder: 'hashing',
+        model: 'nomic-embed-text',
+        dimensions: 256,
+        optimizeEvery: options.optimizeEvery ?? 100,
+        keepVersionsMs: 3_600_000,
+      },
       compactionDelayMs: options.compactionDelayMs,
       gatePolicy: options.gatePolicy ?? {},
       outcomePolicy: options.outcomePolicy ?? {},
@@ -120,11 +167,16 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         tracing: { enabled: false },
       },
     };
+    const deltas = createDeltaStore(config, LOCAL_S3_CREDENTIALS);
+    cleanups.push(async () => deltas.close());
+    const snapshots = createSnapshotStore(config, options.telemetry);
+    cleanups.push(() => snapshots.close());
+    const lossy = options.lostDeltas ? new SimulatedDeltaLoss(deltas, options.lostDeltas) : deltas;
     const container = createContainer(config, {
       telemetry: options.telemetry,
       dynamoClient: client,
-      snapshots,
-      deltas: options.lostDeltas ? new SimulatedDeltaLoss(deltaStore, options.lostDeltas) : deltaStore,
+      snapshots: options.wrapSnapshots ? options.wrapSnapshots(snapshots) : snapshots,
+      deltas: options.wrapDeltas ? options.wrapDeltas(lossy) : lossy,
       ...(options.analyzer && { analyzer: options.analyzer }),
     });
 
@@ -169,6 +221,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       tableName,
       container,
       snapshots,
+      deltas,
+      embeddingsUri: config.embeddings.uri,
+      deltasBucket,
+      s3Endpoint,
       unprocessed,
       requests,
       pump,
@@ -188,5 +244,19 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+async function createBucket(endpoint: string, bucket: string): Promise<void> {
+  const client = new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: LOCAL_REGION,
+    credentials: LOCAL_S3_CREDENTIALS,
+  });
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  } finally {
+    client.destroy();
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { GatePolicy, OutcomeAction, OutcomePolicy } from '@receipt-gate/core';
 import { type OllamaConfig, ollamaConfigFromEnv } from '../adapters/llm/ollama-config.js';
 import { type TracingConfig, tracingConfigFromEnv } from '../adapters/llm/tracing/tracing-config.js';
+import { DEFAULT_EMBEDDING_MODEL } from '../adapters/ollama/ollama-embedder.js';
 import { ConfigError } from './config-error.js';
 
 export type RunMode = 'inline' | 'event';
@@ -17,8 +18,7 @@ export interface AppConfig {
   readonly region: string;
   /** DynamoDB Local or another endpoint; unset means AWS. */
   readonly dynamoEndpoint?: string;
-  readonly snapshotDir: string;
-  readonly deltaDir: string;
+  readonly embeddings: EmbeddingsConfig;
   /** Stand-in for the production merge time, so the wait is visible locally. */
   readonly compactionDelayMs: number;
   readonly gatePolicy: Partial<GatePolicy>;
@@ -26,6 +26,30 @@ export interface AppConfig {
   /** Time kept back from the invocation's budget for the writes after the wait. */
   readonly inlineReserveMs: number;
   readonly analyzer: AnalyzerConfig;
+}
+
+/** Where the embeddings live and how they are made. */
+export interface EmbeddingsConfig {
+  /** The snapshot tables (LanceDB): a local directory, or `s3://bucket/prefix`. */
+  readonly uri: string;
+  /** The bucket of the embedding deltas (`lines/delta/<run_id>/`, `words/delta/<run_id>/`). */
+  readonly deltasBucket: string;
+  /** An S3-compatible endpoint for the deltas bucket and an `s3://` uri (a local S3 server); unset means AWS. */
+  readonly s3Endpoint?: string;
+  /** Requests per S3 call, the first included: transient failures are retried up to this bound. */
+  readonly s3MaxAttempts: number;
+  /** `hashing`: the offline HashingEmbedder; `ollama`: an Ollama embedding model. */
+  readonly embedder: 'hashing' | 'ollama';
+  /** The Ollama embedding model. */
+  readonly model: string;
+  /** The length of every vector; the snapshot tables are created with it and refused when it differs. */
+  readonly dimensions: number;
+  /** Where Ollama is, for `embedder: 'ollama'` (OLLAMA_HOST, OLLAMA_API_KEY, timeouts and retries). */
+  readonly ollama?: OllamaConfig;
+  /** Compact a snapshot table after this many writes to it (per process); 0 never. */
+  readonly optimizeEvery: number;
+  /** Table versions younger than this survive a compaction. */
+  readonly keepVersionsMs: number;
 }
 
 export interface AnalyzerConfig {
@@ -78,8 +102,7 @@ export function configFromEnv(env: Env): AppConfig {
     tableName: env.TABLE_NAME ?? '',
     region: env.AWS_REGION ?? 'us-east-1',
     ...(env.DYNAMODB_ENDPOINT && { dynamoEndpoint: env.DYNAMODB_ENDPOINT }),
-    snapshotDir: env.SNAPSHOT_DIR ?? join(stateDir, 'snapshots'),
-    deltaDir: env.DELTA_DIR ?? join(stateDir, 'deltas'),
+    embeddings: embeddingsConfig(env, stateDir, problems),
     compactionDelayMs: ms('COMPACTION_DELAY_MS', 0) ?? 0,
     gatePolicy,
     outcomePolicy: {
@@ -93,8 +116,57 @@ export function configFromEnv(env: Env): AppConfig {
   if (config.store === 'dynamodb' && config.tableName.length < 3) {
     problems.push('TABLE_NAME must name the DynamoDB table (at least 3 characters)');
   }
+  if (
+    config.store === 'dynamodb' &&
+    !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.embeddings.deltasBucket)
+  ) {
+    problems.push('DELTAS_BUCKET must name the S3 bucket of the embedding deltas');
+  }
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return config;
+}
+
+function embeddingsConfig(env: Env, stateDir: string, problems: string[]): EmbeddingsConfig {
+  const integer = (name: string, fallback: number, min: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (/^\d+$/.test(raw.trim()) && Number(raw) >= min && Number.isSafeInteger(Number(raw)))
+      return Number(raw);
+    problems.push(`${name} must be a whole number >= ${min}, got "${raw}"`);
+    return fallback;
+  };
+  const embedder = env.EMBEDDER ?? 'hashing';
+  if (embedder !== 'hashing' && embedder !== 'ollama') {
+    problems.push(`EMBEDDER must be one of hashing | ollama, got "${embedder}"`);
+  }
+  const model = env.EMBEDDING_MODEL || DEFAULT_EMBEDDING_MODEL;
+  let ollama: OllamaConfig | undefined;
+  if (embedder === 'ollama') {
+    try {
+      ollama = ollamaConfigFromEnv(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  const uri = env.EMBEDDINGS_URI || join(stateDir, 'embeddings');
+  if (uri.includes('://') && !uri.startsWith('s3://')) {
+    problems.push(`EMBEDDINGS_URI must be a directory or an s3://bucket/prefix URI, got "${uri}"`);
+  }
+  const s3Endpoint = env.S3_ENDPOINT || undefined;
+  return {
+    uri,
+    deltasBucket: env.DELTAS_BUCKET ?? '',
+    ...(s3Endpoint && { s3Endpoint }),
+    s3MaxAttempts: integer('S3_MAX_ATTEMPTS', 4, 1),
+    embedder: embedder === 'ollama' ? 'ollama' : 'hashing',
+    model,
+    // nomic-embed-text makes 768 values; the offline embedder 256 unless told otherwise.
+    dimensions: integer('EMBEDDING_DIMENSIONS', embedder === 'ollama' ? 768 : 256, 1),
+    ...(ollama && { ollama }),
+    optimizeEvery: integer('LANCEDB_OPTIMIZE_EVERY', 100, 0),
+    keepVersionsMs: integer('LANCEDB_KEEP_VERSIONS_MS', 3_600_000, 0),
+  };
 }
 
 /** The analyzer's part of the configuration alone (the demo's `--analyzer`). */

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PollingCompactionGate } from '@receipt-gate/core';
+import { HashingEmbedder, PollingCompactionGate } from '@receipt-gate/core';
 import {
   InMemoryCompactionRunRepository,
   RecordingTelemetry,
@@ -9,6 +9,8 @@ import type { Context } from 'aws-lambda';
 import type { ServiceIdentifier } from 'inversify';
 import { describe, expect, it } from 'vitest';
 import { DynamoCompactionRunRepository } from '../adapters/dynamodb/dynamo-compaction-run-repository.js';
+import { LanceDbEmbeddingSnapshotStore } from '../adapters/lancedb/lancedb-embedding-snapshot-store.js';
+import { S3EmbeddingDeltaStore } from '../adapters/s3/s3-embedding-delta-store.js';
 import { configFromEnv } from '../config/app-config.js';
 import { InvalidUploadError } from '../handlers/parse-upload.js';
 import { createContainer } from './create-container.js';
@@ -17,10 +19,31 @@ import { TOKENS } from './tokens.js';
 const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
 
 describe('createContainer', () => {
-  it('binds every port to the DynamoDB and local adapters, with the configured gate policy', () => {
-    const config = configFromEnv({ TABLE_NAME: 'receipts', GATE_POLL_INTERVAL_MS: '500' });
+  it('binds every port to the DynamoDB, S3, LanceDB and configured embedder adapters, with the gate policy', () => {
+    const config = configFromEnv({
+      TABLE_NAME: 'receipts',
+      DELTAS_BUCKET: 'receipt-deltas',
+      EMBEDDINGS_URI: 's3://receipt-embeddings/snapshots',
+      EMBEDDER: 'ollama',
+      EMBEDDING_DIMENSIONS: '384',
+      GATE_POLL_INTERVAL_MS: '500',
+    });
     const container = createContainer(config, { dynamoClient: new DynamoDBClient({ region: 'us-east-1' }) });
     expect(container.get(TOKENS.CompactionRunRepository)).toBeInstanceOf(DynamoCompactionRunRepository);
+    expect(container.get(TOKENS.EmbeddingDeltaStore)).toBeInstanceOf(S3EmbeddingDeltaStore);
+    expect((container.get(TOKENS.EmbeddingDeltaStore) as S3EmbeddingDeltaStore).bucket).toBe(
+      'receipt-deltas',
+    );
+    const snapshots = container.get(TOKENS.EmbeddingSnapshotStore);
+    expect(snapshots).toBeInstanceOf(LanceDbEmbeddingSnapshotStore);
+    expect((snapshots as LanceDbEmbeddingSnapshotStore).uri).toBe('s3://receipt-embeddings/snapshots');
+    expect(container.get(TOKENS.Embedder)).toMatchObject({
+      name: 'ollama-nomic-embed-text-384',
+      dimensions: 384,
+    });
+    expect(
+      createContainer(configFromEnv({ RECEIPT_GATE_STORE: 'memory' })).get(TOKENS.Embedder),
+    ).toBeInstanceOf(HashingEmbedder);
     const gate = container.get(TOKENS.CompactionGate);
     expect(gate).toBeInstanceOf(PollingCompactionGate);
     expect((gate as PollingCompactionGate).policy.pollIntervalMs).toBe(500);

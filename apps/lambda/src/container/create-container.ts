@@ -10,7 +10,6 @@ import {
   type EmbeddingDeltaStore,
   type EmbeddingSnapshotStore,
   FallbackReceiptAnalyzer,
-  HashingEmbedder,
   type LabelRepository,
   OfflineReceiptAnalyzer,
   PollingCompactionGate,
@@ -35,14 +34,13 @@ import { DynamoLabelRepository } from '../adapters/dynamodb/dynamo-label-reposit
 import { DynamoReceiptMetadataRepository } from '../adapters/dynamodb/dynamo-receipt-metadata-repository.js';
 import { DynamoReceiptRepository } from '../adapters/dynamodb/dynamo-receipt-repository.js';
 import { LazyLlmAnalyzer } from '../adapters/llm/lazy-llm-analyzer.js';
-import { LocalDiskEmbeddingDeltaStore } from '../adapters/snapshots/local-disk-embedding-delta-store.js';
-import { LocalDiskEmbeddingSnapshotStore } from '../adapters/snapshots/local-disk-embedding-snapshot-store.js';
 import { PowertoolsTelemetry } from '../adapters/telemetry/powertools-telemetry.js';
 import type { AnalyzerConfig, AppConfig } from '../config/app-config.js';
 import { createCompactionHandler } from '../handlers/compaction-handler.js';
 import { createUploadHandler } from '../handlers/upload-handler.js';
 import type { ValidateFn } from '../handlers/validate-fn.js';
 import { createValidationHandler } from '../handlers/validation-handler.js';
+import { createDeltaStore, createEmbedder, createSnapshotStore } from './embedding-stores.js';
 import { TOKENS } from './tokens.js';
 
 /** Bindings to use instead of the configured ones (the demo's console telemetry, a test's fake). */
@@ -53,10 +51,11 @@ export interface ContainerOverrides {
   readonly analyzer?: ReceiptAnalyzer;
   readonly deltas?: EmbeddingDeltaStore;
   readonly snapshots?: EmbeddingSnapshotStore;
+  readonly embedder?: Embedder;
 }
 
 /**
- * The composition root: every port bound to its DynamoDB / local adapter, or to the in-memory fakes with
+ * The composition root: every port bound to its adapter (DynamoDB, S3 deltas, LanceDB snapshots), or to the in-memory fakes with
  * `store: 'memory'`. Core classes are built by factories with explicit token lists, so core needs no decorators
  * and nothing depends on emitted type metadata.
  */
@@ -75,8 +74,8 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
   constant(TOKENS.Flush, async () => {
     await Promise.all([flushTelemetry(), analysis.flush()]);
   });
-  bindStores(container, config, overrides);
-  constant(TOKENS.Embedder, new HashingEmbedder());
+  bindStores(container, config, overrides, telemetry);
+  constant(TOKENS.Embedder, overrides.embedder ?? createEmbedder(config.embeddings));
 
   container
     .bind(TOKENS.CompactionGate)
@@ -141,7 +140,12 @@ function makeAnalyzer(config: AnalyzerConfig, telemetry: Telemetry) {
   return { analyzer, flush: () => llm.flush() };
 }
 
-function bindStores(container: Container, config: AppConfig, overrides: ContainerOverrides) {
+function bindStores(
+  container: Container,
+  config: AppConfig,
+  overrides: ContainerOverrides,
+  telemetry: Telemetry,
+) {
   const bind = <T>(id: ServiceIdentifier<T>, make: () => T) => container.bind<T>(id).toDynamicValue(make);
   if (config.store === 'memory') {
     const runs = new InMemoryCompactionRunRepository();
@@ -168,14 +172,8 @@ function bindStores(container: Container, config: AppConfig, overrides: Containe
     .bind(TOKENS.ReceiptRepository)
     .toResolvedValue((clock: Clock) => new DynamoReceiptRepository({ ...table, clock }), [TOKENS.Clock]);
   bind(TOKENS.ReceiptMetadataRepository, () => new DynamoReceiptMetadataRepository(table));
-  bind(
-    TOKENS.EmbeddingDeltaStore,
-    () => overrides.deltas ?? new LocalDiskEmbeddingDeltaStore(config.deltaDir),
-  );
-  bind(
-    TOKENS.EmbeddingSnapshotStore,
-    () => overrides.snapshots ?? new LocalDiskEmbeddingSnapshotStore(config.snapshotDir),
-  );
+  bind(TOKENS.EmbeddingDeltaStore, () => overrides.deltas ?? createDeltaStore(config));
+  bind(TOKENS.EmbeddingSnapshotStore, () => overrides.snapshots ?? createSnapshotStore(config, telemetry));
 }
 
 function bindHandlers(container: Container, config: AppConfig) {

@@ -39,6 +39,17 @@ export type ScriptedReply = ReplyOptions &
     | { readonly status: number; readonly error: string }
   );
 
+/** The `/api/embed` request body. */
+export interface EmbedRequestBody {
+  readonly model?: string;
+  readonly input?: string | readonly string[];
+}
+
+/** What the server answers to one embed request: vectors, or a non-2xx answer with Ollama's error body. */
+export type EmbedReply =
+  | { readonly embeddings: readonly (readonly number[])[] }
+  | { readonly status: number; readonly error: string };
+
 export type ReplyScript =
   | readonly ScriptedReply[]
   | ((request: ChatRequestBody, index: number) => ScriptedReply | Promise<ScriptedReply>);
@@ -52,6 +63,8 @@ export interface LoopbackOllama {
   chatBodies(): ChatRequestBody[];
   /** Replaces the script; the chat request count starts again from 0. */
   script(replies: ReplyScript): void;
+  /** How `/api/embed` answers from now on (without one, it answers 404). */
+  embeddings(reply: (request: EmbedRequestBody, index: number) => EmbedReply): void;
   /** Stops listening, drops open connections and pending delays; never hangs. */
   close(): Promise<void>;
 }
@@ -70,6 +83,8 @@ export async function startLoopbackOllama(initial: ReplyScript = []): Promise<Lo
   const timers = new Set<NodeJS.Timeout>();
   let replies = initial;
   let chatCount = 0;
+  let embed: ((request: EmbedRequestBody, index: number) => EmbedReply) | undefined;
+  let embedCount = 0;
 
   const wait = (ms: number, response: ServerResponse) =>
     new Promise<boolean>((resolve) => {
@@ -94,6 +109,17 @@ export async function startLoopbackOllama(initial: ReplyScript = []): Promise<Lo
       const body = parseJson(rawBody);
       const path = (request.url ?? '/').split('?')[0] ?? '/';
       requests.push({ method: request.method ?? 'GET', path, headers: request.headers, rawBody, body });
+      if (request.method === 'POST' && path === '/api/embed' && embed) {
+        const reply = embed((body ?? {}) as EmbedRequestBody, embedCount++);
+        if ('status' in reply) return sendJson(response, reply.status, { error: reply.error });
+        return sendJson(response, 200, {
+          model: (body as EmbedRequestBody | undefined)?.model ?? 'loopback',
+          embeddings: reply.embeddings,
+          total_duration: 1_000_000,
+          load_duration: 0,
+          prompt_eval_count: 1,
+        });
+      }
       if (request.method !== 'POST' || path !== '/api/chat') {
         return sendJson(response, 404, { error: `loopback ollama: no route ${request.method} ${path}` });
       }
@@ -128,6 +154,10 @@ export async function startLoopbackOllama(initial: ReplyScript = []): Promise<Lo
     script(next) {
       replies = next;
       chatCount = 0;
+    },
+    embeddings(reply) {
+      embed = reply;
+      embedCount = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -44,11 +44,13 @@ export async function applyMetadataToSnapshots(
   const fields = metadataVectorFields(after);
   const prefix = receiptVectorPrefix(after);
   const settled = await Promise.allSettled(
-    COMPACTION_COLLECTIONS.map((collection) => deps.snapshots.patch(collection, prefix, fields)),
+    COMPACTION_COLLECTIONS.map((collection) =>
+      deps.snapshots.patch(collection, [{ idPrefix: prefix, fields }]),
+    ),
   );
   const [lines, words] = settled.map((result) => {
     if (result.status === 'rejected') throw result.reason;
-    return result.value;
+    return result.value[0] ?? 0;
   }) as [number, number];
   const missing = COMPACTION_COLLECTIONS.filter((_, i) => [lines, words][i] === 0);
   if (missing.length > 0) throw new ReceiptNotMergedError(after, missing);

@@ -42,8 +42,9 @@ describe('buildEmbeddingDeltas', () => {
       word_id: 2,
       ...merchant,
       label_status: 'unvalidated',
-      validated_labels: ',',
-      invalid_labels: ',',
+      label_proposed_by: '',
+      valid_labels_array: [],
+      invalid_labels_array: [],
     });
     expect(deltas.words[1]?.values).toEqual((await embedder.embed(['w1.2']))[0]);
   });

@@ -24,7 +24,7 @@ export interface EmbeddingDeltas {
 
 /**
  * Embeds a receipt's lines and words. Every vector carries its text and ids and the receipt's merchant fields;
- * word vectors also carry the label fields of a word without labels (`unvalidated`, `,`, `,`), which label
+ * word vectors also carry the label fields of a word without labels (`unvalidated`, no proposer, no labels), which label
  * changes refresh once the delta is merged.
  */
 export async function buildEmbeddingDeltas(

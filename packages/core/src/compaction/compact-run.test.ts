@@ -166,7 +166,7 @@ describe('compactRun', () => {
     expect(snapshots.peek('words')[1]?.metadata).toMatchObject({
       merchant_name: 'Renamed',
       label_status: 'validated',
-      validated_labels: ',TAX,',
+      valid_labels_array: ['TAX'],
     });
   });
 

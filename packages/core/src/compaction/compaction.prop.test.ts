@@ -142,7 +142,7 @@ async function finalSnapshots(
   };
   const snapshots: EmbeddingSnapshotStore = {
     merge: scheduled((collection, vectors) => world.snapshots.merge(collection, vectors)),
-    patch: scheduled((collection, prefix, fields) => world.snapshots.patch(collection, prefix, fields)),
+    patch: scheduled((collection, patches) => world.snapshots.patch(collection, patches)),
     // The broken compactor cannot see what is merged, so it re-merges the delta as it was built.
     list: scheduled(async (collection, prefix) =>
       variant === 'merges-blindly' ? [] : world.snapshots.list(collection, prefix),
@@ -162,7 +162,7 @@ async function finalSnapshots(
         // The original's bug: patch what exists, and call it done.
         const fields = metadataVectorFields(record.change.after);
         for (const collection of ['lines', 'words'] as const) {
-          await snapshots.patch(collection, receiptVectorPrefix(RECEIPT), fields);
+          await snapshots.patch(collection, [{ idPrefix: receiptVectorPrefix(RECEIPT), fields }]);
         }
       } else {
         await applyMetadataToSnapshots({ snapshots }, record.change);

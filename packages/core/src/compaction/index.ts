@@ -16,7 +16,6 @@ export {
 } from './compact-run.js';
 export { HashingEmbedder, type HashingEmbedderOptions } from './hashing-embedder.js';
 export {
-  commaWrapped,
   LABEL_VECTOR_FIELDS,
   type LabelVectorFields,
   labelVectorFields,

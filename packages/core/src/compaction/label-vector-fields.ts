@@ -1,39 +1,63 @@
-import { WORD_LABELS, type WordLabelName } from '../domain/label-vocabulary.js';
 import type { ReceiptWordLabel } from '../domain/word-label.js';
-import type { VectorMetadataValue } from '../ports/embedding-store.js';
-
-/** The word vector metadata fields that summarise the word's labels (refreshed on every label change). */
-export const LABEL_VECTOR_FIELDS = ['label_status', 'validated_labels', 'invalid_labels'] as const;
-
-export type LabelVectorFields = Record<(typeof LABEL_VECTOR_FIELDS)[number], VectorMetadataValue>;
-
-export type WordLabelStatus = 'validated' | 'auto_suggested' | 'unvalidated';
 
 /**
- * `label_status` (`validated` if any label is VALID, else `auto_suggested` if any is PENDING, else
- * `unvalidated`) and the comma-wrapped lists of VALID and INVALID labels, for the labels of one word.
+ * The word vector metadata fields that summarise the word's labels (refreshed on every label change), named and
+ * valued as the existing services write them (data-model-current.md, section 7).
+ */
+export const LABEL_VECTOR_FIELDS = [
+  'label_status',
+  'label_proposed_by',
+  'valid_labels_array',
+  'invalid_labels_array',
+] as const;
+
+export type WordLabelStatus = 'validated' | 'auto_suggested' | 'invalidated' | 'unvalidated';
+
+// A type alias, not an interface: it must fit Record<string, VectorMetadataValue> (a patch's fields).
+export type LabelVectorFields = {
+  readonly label_status: WordLabelStatus;
+  /** Who proposed the latest PENDING label; "" when none is pending (vector metadata has no null). */
+  readonly label_proposed_by: string;
+  /** The VALID labels' names, sorted and distinct. */
+  readonly valid_labels_array: readonly string[];
+  /** The INVALID labels' names that are not also VALID, sorted and distinct. */
+  readonly invalid_labels_array: readonly string[];
+};
+
+/**
+ * The label fields of one word's vector, from all of its labels as they are now, so applying them twice or out
+ * of order gives the same fields. `label_status` is `validated` if any label is VALID, else `auto_suggested` if
+ * any is PENDING, else `invalidated` if any is INVALID, else `unvalidated` (no labels, or only NONE and
+ * NEEDS_REVIEW ones). Empty lists stay lists: a store that cannot hold an empty list must not get this format.
  */
 export function labelVectorFields(labels: readonly ReceiptWordLabel[]): LabelVectorFields {
-  const statuses = new Set(labels.map((label) => label.validationStatus));
-  const status: WordLabelStatus = statuses.has('VALID')
-    ? 'validated'
-    : statuses.has('PENDING')
-      ? 'auto_suggested'
-      : 'unvalidated';
+  const named = (status: ReceiptWordLabel['validationStatus']) =>
+    new Set(labels.filter((label) => label.validationStatus === status).map((label) => label.label));
+  const valid = named('VALID');
+  const invalid = [...named('INVALID')].filter((name) => !valid.has(name));
+  const pending = labels.filter((label) => label.validationStatus === 'PENDING');
+  const status: WordLabelStatus =
+    valid.size > 0
+      ? 'validated'
+      : pending.length > 0
+        ? 'auto_suggested'
+        : invalid.length > 0
+          ? 'invalidated'
+          : 'unvalidated';
   return {
     label_status: status,
-    validated_labels: commaWrapped(labels.filter((l) => l.validationStatus === 'VALID').map((l) => l.label)),
-    invalid_labels: commaWrapped(labels.filter((l) => l.validationStatus === 'INVALID').map((l) => l.label)),
+    label_proposed_by: latest(pending)?.labelProposedBy ?? '',
+    valid_labels_array: [...valid].sort(byCodeUnit),
+    invalid_labels_array: invalid.sort(byCodeUnit),
   };
 }
 
-/**
- * `,TAX,GRAND_TOTAL,`: every name wrapped in commas, so `contains ",TAX,"` finds exactly TAX (never
- * SUBTOTAL or TAX_ID). Names are distinct and in vocabulary order, so the same labels always give the same
- * string. An empty list is `,`: still comma-wrapped (starts and ends with a comma, matches no name) and never
- * an empty string, which some vector stores refuse or treat as missing.
- */
-export function commaWrapped(names: readonly WordLabelName[]): string {
-  const ordered = WORD_LABELS.filter((name) => names.includes(name));
-  return ordered.length === 0 ? ',' : `,${ordered.join(',')},`;
+// The latest by the time it was added; equal times by label name, so the result never depends on list order.
+function latest(labels: readonly ReceiptWordLabel[]): ReceiptWordLabel | undefined {
+  const at = (label: ReceiptWordLabel) => Date.parse(label.timestampAdded);
+  return [...labels].sort((a, b) => at(a) - at(b) || byCodeUnit(a.label, b.label)).at(-1);
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

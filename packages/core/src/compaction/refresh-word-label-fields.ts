@@ -19,8 +19,8 @@ export async function refreshWordLabelFields(
   const id = wordVectorId(word);
   const fields = labelVectorFields(labels.filter((label) => wordVectorId(label) === id));
   // Ids are zero-padded to a fixed width, so a whole word id is the prefix of that one vector only.
-  const patched = await deps.snapshots.patch('words', id, fields);
-  if (patched === 0) {
+  const [patched] = await deps.snapshots.patch('words', [{ idPrefix: id, fields }]);
+  if ((patched ?? 0) === 0) {
     throw new ReceiptNotMergedError({ imageId: word.imageId, receiptId: word.receiptId }, ['words']);
   }
   return fields;

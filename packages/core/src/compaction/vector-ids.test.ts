@@ -50,10 +50,10 @@ describe('vector ids', () => {
 
   it('puts each collection of each run under its own delta prefix', () => {
     const key = { imageId: IMAGE_ID, receiptId: 7, runId: RUN_ID };
-    expect(deltaPrefix(key, 'lines')).toBe(`deltas/${IMAGE_ID}/00007/${RUN_ID}/lines/`);
+    expect(deltaPrefix(key, 'lines')).toBe(`lines/delta/${RUN_ID}/`);
     expect(deltaPrefixes(key)).toEqual({
-      linesDeltaPrefix: `deltas/${IMAGE_ID}/00007/${RUN_ID}/lines/`,
-      wordsDeltaPrefix: `deltas/${IMAGE_ID}/00007/${RUN_ID}/words/`,
+      linesDeltaPrefix: `lines/delta/${RUN_ID}/`,
+      wordsDeltaPrefix: `words/delta/${RUN_ID}/`,
     });
     expect(() => deltaPrefix({ ...key, runId: '../../etc' }, 'words')).toThrow(InvalidValueError);
   });

@@ -28,10 +28,14 @@ export function wordVectorId(word: WordRef): string {
   return `${lineVectorId(word)}#WORD#${pad5(parseKeyNumber('word_id', word.wordId, 0))}`;
 }
 
-/** `deltas/{imageId}/{receiptId:05d}/{runId}/{collection}/`: where the upload puts one collection's delta of a run. */
+/**
+ * `{collection}/delta/{runId}/`: where the upload puts one collection's delta of a run, the layout the existing
+ * services use (`lines/delta/<run_id>/`, `words/delta/<run_id>/`). Run ids are unique, so the prefix needs no
+ * image or receipt id.
+ */
 export function deltaPrefix(key: CompactionRunKey, collection: CompactionCollection): string {
-  const { imageId, receiptId, runId } = parseCompactionRunKey(key);
-  return `deltas/${imageId}/${pad5(receiptId)}/${runId}/${collection}/`;
+  const { runId } = parseCompactionRunKey(key);
+  return `${collection}/delta/${runId}/`;
 }
 
 /** Both delta prefixes of a run, named as the run's fields. */

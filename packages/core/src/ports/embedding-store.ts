@@ -1,6 +1,7 @@
 import type { CompactionCollection } from '../domain/compaction-state.js';
 
-export type VectorMetadataValue = string | number | boolean;
+/** A metadata value: vector stores carry strings, numbers, booleans and lists of strings (label lists). */
+export type VectorMetadataValue = string | number | boolean | readonly string[];
 
 /** One embedding in a snapshot or delta; ids follow data-model.md (`IMAGE#..#RECEIPT#..#LINE#..[#WORD#..]`). */
 export interface EmbeddingVector {
@@ -17,19 +18,25 @@ export interface EmbeddingDeltaStore {
   getDelta(prefix: string): Promise<EmbeddingVector[] | undefined>;
 }
 
-/** The shared snapshots (one per collection) that compaction merges deltas into. */
+/** Sets `fields` in the metadata of every vector whose id starts with `idPrefix`. */
+export interface SnapshotPatch {
+  readonly idPrefix: string;
+  readonly fields: Readonly<Record<string, VectorMetadataValue>>;
+}
+
+/**
+ * The shared snapshots (one per collection) that compaction merges deltas into. A snapshot has one dimension:
+ * a vector of any other length is refused with InvalidValueError, never padded or cut. A store may keep values
+ * at float32 precision, so a value read back equals what was written or its float32 rounding (`Math.fround`).
+ */
 export interface EmbeddingSnapshotStore {
   /** Inserts or replaces the vectors by id, atomically; returns how many were merged. */
   merge(collection: CompactionCollection, vectors: readonly EmbeddingVector[]): Promise<number>;
   /**
-   * Sets `fields` in the metadata of every vector whose id starts with `idPrefix`; returns how many vectors were
-   * patched. 0 means those vectors are not in the snapshot (yet): the caller must retry, never drop the update.
+   * Applies the patches in order, all or none, as one write; returns how many vectors each patched. 0 means
+   * that patch's vectors are not in the snapshot (yet): the caller must retry it, never drop the update.
    */
-  patch(
-    collection: CompactionCollection,
-    idPrefix: string,
-    fields: Readonly<Record<string, VectorMetadataValue>>,
-  ): Promise<number>;
+  patch(collection: CompactionCollection, patches: readonly SnapshotPatch[]): Promise<number[]>;
   /** The vectors whose id starts with `idPrefix`, ordered by id. */
   list(collection: CompactionCollection, idPrefix: string): Promise<EmbeddingVector[]>;
 }

@@ -92,7 +92,9 @@ export type MetricName =
   | 'AnalyzerFallbacks'
   | 'LlmCalls'
   | 'LlmRetries'
-  | 'LlmProposalsDropped';
+  | 'LlmProposalsDropped'
+  | 'SnapshotOptimizations'
+  | 'SnapshotOptimizeFailures';
 
 export interface Telemetry {
   event(event: TelemetryEvent): void;

@@ -21,5 +21,9 @@ export class InMemoryEmbeddingDeltaStore implements EmbeddingDeltaStore {
 }
 
 function copy(vector: EmbeddingVector): EmbeddingVector {
-  return { id: vector.id, values: [...vector.values], metadata: { ...vector.metadata } };
+  const metadata = Object.entries(vector.metadata).map(([key, value]) => [
+    key,
+    Array.isArray(value) ? [...value] : value,
+  ]);
+  return { id: vector.id, values: [...vector.values], metadata: Object.fromEntries(metadata) };
 }

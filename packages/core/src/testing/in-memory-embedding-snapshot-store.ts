@@ -1,8 +1,10 @@
 import type { CompactionCollection } from '../domain/compaction-state.js';
+import { InvalidValueError } from '../errors/invalid-value-error.js';
 import type { Clock } from '../ports/clock.js';
 import type {
   EmbeddingSnapshotStore,
   EmbeddingVector,
+  SnapshotPatch,
   VectorMetadataValue,
 } from '../ports/embedding-store.js';
 import { FaultInjector } from './fault-injector.js';
@@ -10,9 +12,16 @@ import { FaultInjector } from './fault-injector.js';
 export interface InMemoryEmbeddingSnapshotStoreOptions {
   /** With a clock, each logged write carries the time it was made. */
   readonly clock?: Clock;
+  /** The length of every vector; without it, each collection takes the length of the first vector merged. */
+  readonly dimensions?: number;
 }
 
-/** One merge or patch that reached the store (past fault injection). */
+/** One patch of a logged patch call, with how many vectors it patched (0: it found nothing to patch). */
+export interface LoggedPatch extends SnapshotPatch {
+  readonly patched: number;
+}
+
+/** One merge or patch call that reached the store (past fault injection). */
 export type SnapshotWrite =
   | {
       readonly at?: number;
@@ -24,15 +33,13 @@ export type SnapshotWrite =
       readonly at?: number;
       readonly operation: 'patch';
       readonly collection: CompactionCollection;
-      readonly idPrefix: string;
-      readonly fields: Readonly<Record<string, VectorMetadataValue>>;
-      /** Vectors patched; 0 means the update found nothing to patch. */
-      readonly patched: number;
+      readonly patches: readonly LoggedPatch[];
     };
 
 /**
  * EmbeddingSnapshotStore in memory: one map per collection, each call atomic. Logs every write for ordering
- * proofs, injects faults per operation, and hands out copies so callers cannot change what is stored.
+ * proofs, injects faults per operation, refuses vectors of another dimension, and hands out copies so callers
+ * cannot change what is stored. Values are kept exactly (no float32 rounding).
  */
 export class InMemoryEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
   readonly mergeFaults = new FaultInjector();
@@ -43,6 +50,7 @@ export class InMemoryEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
     lines: new Map(),
     words: new Map(),
   };
+  readonly #dimensions: Partial<Record<CompactionCollection, number>> = {};
   readonly #options: InMemoryEmbeddingSnapshotStoreOptions;
 
   constructor(options: InMemoryEmbeddingSnapshotStoreOptions = {}) {
@@ -51,6 +59,15 @@ export class InMemoryEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
 
   async merge(collection: CompactionCollection, vectors: readonly EmbeddingVector[]): Promise<number> {
     await this.mergeFaults.apply('merge');
+    const dimensions = this.#options.dimensions ?? this.#dimensions[collection] ?? vectors[0]?.values.length;
+    const wrong = vectors.find((vector) => vector.values.length !== dimensions);
+    if (wrong) {
+      throw new InvalidValueError(
+        `${collection}.vector`,
+        `${wrong.id} has ${wrong.values.length} values, the ${collection} snapshot holds vectors of ${dimensions}`,
+      );
+    }
+    if (dimensions !== undefined) this.#dimensions[collection] = dimensions;
     const stored = this.#collections[collection];
     for (const vector of vectors) stored.set(vector.id, copy(vector));
     const ids = [...new Set(vectors.map((vector) => vector.id))];
@@ -58,28 +75,20 @@ export class InMemoryEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
     return ids.length;
   }
 
-  async patch(
-    collection: CompactionCollection,
-    idPrefix: string,
-    fields: Readonly<Record<string, VectorMetadataValue>>,
-  ): Promise<number> {
+  async patch(collection: CompactionCollection, patches: readonly SnapshotPatch[]): Promise<number[]> {
     await this.patchFaults.apply('patch');
     const stored = this.#collections[collection];
-    let patched = 0;
-    for (const [id, vector] of stored) {
-      if (!id.startsWith(idPrefix)) continue;
-      stored.set(id, { ...vector, metadata: { ...vector.metadata, ...fields } });
-      patched++;
-    }
-    this.writes.push({
-      ...this.#at(),
-      operation: 'patch',
-      collection,
-      idPrefix,
-      fields: { ...fields },
-      patched,
+    const logged = patches.map(({ idPrefix, fields }): LoggedPatch => {
+      let patched = 0;
+      for (const [id, vector] of stored) {
+        if (!id.startsWith(idPrefix)) continue;
+        stored.set(id, copy({ ...vector, metadata: { ...vector.metadata, ...fields } }));
+        patched++;
+      }
+      return { idPrefix, fields: copyMetadata(fields), patched };
     });
-    return patched;
+    this.writes.push({ ...this.#at(), operation: 'patch', collection, patches: logged });
+    return logged.map(({ patched }) => patched);
   }
 
   async list(collection: CompactionCollection, idPrefix: string): Promise<EmbeddingVector[]> {
@@ -98,8 +107,16 @@ export class InMemoryEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
   }
 }
 
+function copyMetadata(
+  metadata: Readonly<Record<string, VectorMetadataValue>>,
+): Record<string, VectorMetadataValue> {
+  return Object.fromEntries(
+    Object.entries(metadata).map(([key, value]) => [key, Array.isArray(value) ? [...value] : value]),
+  );
+}
+
 function copy(vector: EmbeddingVector): EmbeddingVector {
-  return { id: vector.id, values: [...vector.values], metadata: { ...vector.metadata } };
+  return { id: vector.id, values: [...vector.values], metadata: copyMetadata(vector.metadata) };
 }
 
 // Code-unit order, as a key-ordered store lists ids (not locale order).

@@ -11,6 +11,7 @@ import {
   type ReceiptMetadataRepository,
   type ReceiptWordLabel,
   receiptVectorPrefix,
+  type VectorMetadataValue,
   wordVectorId,
 } from '@receipt-gate/core';
 import type { RunRecorder } from '../telemetry/run-recorder.js';
@@ -28,6 +29,14 @@ export interface ReceiptState {
   readonly labels: ReceiptWordLabel[];
   /** Every vector of the receipt, in both snapshots, carries the metadata as it is now. */
   readonly metadataInVectors: boolean;
+}
+
+/** Equal metadata values: the same scalar, or lists of the same strings in the same order. */
+function sameValue(actual: VectorMetadataValue | undefined, expected: VectorMetadataValue): boolean {
+  if (Array.isArray(actual) && Array.isArray(expected)) {
+    return actual.length === expected.length && actual.every((item, i) => item === expected[i]);
+  }
+  return actual === expected;
 }
 
 const finishedAt = (run: CompactionRun) =>
@@ -82,13 +91,13 @@ export async function checkInvariants(
       const expected = Object.entries(metadataVectorFields(metadata));
       const stale = vectorsOf
         .flat()
-        .filter((vector) => expected.some(([field, value]) => vector.metadata[field] !== value));
+        .filter((vector) => expected.some(([field, value]) => !sameValue(vector.metadata[field], value)));
       metadataInVectors = vectorsOf.every((vectors) => vectors.length > 0) && stale.length === 0;
       if (!metadataInVectors) fail(`${stale.length} vectors do not carry the current metadata`);
       for (const vector of vectorsOf[1] ?? []) {
         const own = labels.filter((label) => wordVectorId(label) === vector.id);
         const fields = labelVectorFields(own);
-        if (Object.entries(fields).some(([field, value]) => vector.metadata[field] !== value)) {
+        if (Object.entries(fields).some(([field, value]) => !sameValue(vector.metadata[field], value))) {
           fail(`word vector ${vector.id} does not carry its labels (${JSON.stringify(fields)})`);
         }
       }

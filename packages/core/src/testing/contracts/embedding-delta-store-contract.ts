@@ -22,7 +22,12 @@ export function embeddingDeltaStoreContract(
     Array.from({ length: count }, (_, i) => ({
       id: lineVectorId({ ...key, lineId: count - i }),
       values: [1 / 3, -(10 ** -9), i],
-      metadata: { text: `line ${count - i}`, line_id: count - i, noise: false },
+      metadata: {
+        text: `line ${count - i}`,
+        line_id: count - i,
+        noise: false,
+        valid_labels_array: i === 0 ? ['TAX', "O'Brien"] : [],
+      },
     }));
 
   describe(`EmbeddingDeltaStore contract: ${name}`, () => {
@@ -31,7 +36,7 @@ export function embeddingDeltaStoreContract(
       expect(await deltas.getDelta(deltaPrefix(newKey(), 'lines'))).toBeUndefined();
     });
 
-    it('round-trips a delta exactly and in order, an empty one included', async () => {
+    it('round-trips a delta exactly (values at full precision, label lists) and in order, an empty one included', async () => {
       const { deltas } = await makeSubject();
       const key = newKey();
       await deltas.putDelta(deltaPrefix(key, 'lines'), lines(key, 3));

@@ -3,5 +3,6 @@ import { InMemoryEmbeddingSnapshotStore } from '../in-memory-embedding-snapshot-
 import { embeddingSnapshotStoreContract } from './embedding-snapshot-store-contract.js';
 
 embeddingSnapshotStoreContract({ describe, it, expect }, 'InMemoryEmbeddingSnapshotStore', async () => ({
-  snapshots: new InMemoryEmbeddingSnapshotStore(),
+  snapshots: new InMemoryEmbeddingSnapshotStore({ dimensions: 8 }),
+  dimensions: 8,
 }));

@@ -1,20 +1,22 @@
 import { lineVectorId, receiptVectorPrefix, wordVectorId } from '../../compaction/vector-ids.js';
 import type { ReceiptRef } from '../../domain/receipt-ref.js';
+import { InvalidValueError } from '../../errors/invalid-value-error.js';
 import type { EmbeddingSnapshotStore, EmbeddingVector } from '../../ports/embedding-store.js';
 import { contractIds } from './contract-ids.js';
 import type { ContractOptions, ContractTestApi } from './contract-test-api.js';
 
 export interface EmbeddingSnapshotStoreContractSubject {
   readonly snapshots: EmbeddingSnapshotStore;
+  /** The length of the vectors the store holds (at least 2); the suite writes vectors of that length. */
+  readonly dimensions: number;
 }
 
-function wordVector(receipt: ReceiptRef, lineId: number, wordId: number, text = `w${lineId}.${wordId}`) {
-  return {
-    id: wordVectorId({ ...receipt, lineId, wordId }),
-    // Values a text format could round badly: thirds, tiny and negative numbers.
-    values: [1 / 3, -0.000_000_001, 0.1 + 0.2, wordId],
-    metadata: { text, receipt_id: receipt.receiptId, is_total: wordId === 2, validated_labels: ',' },
-  } satisfies EmbeddingVector;
+/**
+ * Vectors as a float32 store gives them back: each value rounded to float32. Comparing both sides this way
+ * accepts a store that keeps values exactly or at float32 precision, and nothing coarser.
+ */
+export function atFloat32(vectors: readonly EmbeddingVector[]): EmbeddingVector[] {
+  return vectors.map((vector) => ({ ...vector, values: vector.values.map(Math.fround) }));
 }
 
 /** What every EmbeddingSnapshotStore must do, whatever holds the snapshots. */
@@ -27,6 +29,26 @@ export function embeddingSnapshotStoreContract(
   const { describe, it, expect } = api;
   const ids = contractIds(`embedding-snapshots:${name}`, options.idSeed);
   const newReceipt = (): ReceiptRef => ({ imageId: ids.uuid(), receiptId: 1 });
+  // Values a lossy format could round badly: thirds, tiny and negative numbers; a float32 store rounds them.
+  const values = (dimensions: number, seed: number) =>
+    Array.from({ length: dimensions }, (_, i) => [1 / 3, -0.000_000_001, 0.1 + 0.2, seed][i % 4] ?? i);
+  const wordVector = (dimensions: number, receipt: ReceiptRef, lineId: number, wordId: number) =>
+    ({
+      id: wordVectorId({ ...receipt, lineId, wordId }),
+      values: values(dimensions, wordId),
+      metadata: {
+        text: `w${lineId}.${wordId}`,
+        receipt_id: receipt.receiptId,
+        is_total: wordId === 2,
+        valid_labels_array: wordId === 2 ? ['GRAND_TOTAL', 'TAX'] : [],
+      },
+    }) satisfies EmbeddingVector;
+  const expectListed = async (
+    snapshots: EmbeddingSnapshotStore,
+    collection: 'lines' | 'words',
+    prefix: string,
+    expected: readonly EmbeddingVector[],
+  ) => expect(atFloat32(await snapshots.list(collection, prefix))).toEqual(atFloat32(expected));
 
   describe(`EmbeddingSnapshotStore contract: ${name}`, () => {
     it('lists nothing for a receipt without vectors', async () => {
@@ -34,82 +56,182 @@ export function embeddingSnapshotStoreContract(
       expect(await snapshots.list('words', receiptVectorPrefix(newReceipt()))).toEqual([]);
     });
 
-    it('merges vectors and lists them ordered by id, exactly as given', async () => {
-      const { snapshots } = await makeSubject();
+    it('merges vectors and lists them ordered by id, as given (values at least at float32 precision)', async () => {
+      const { snapshots, dimensions } = await makeSubject();
       const receipt = newReceipt();
-      const vectors = [wordVector(receipt, 2, 1), wordVector(receipt, 1, 10), wordVector(receipt, 1, 2)];
+      const vectors = [
+        wordVector(dimensions, receipt, 2, 1),
+        wordVector(dimensions, receipt, 1, 10),
+        wordVector(dimensions, receipt, 1, 2),
+      ];
       expect(await snapshots.merge('words', vectors)).toBe(3);
-      const listed = await snapshots.list('words', receiptVectorPrefix(receipt));
-      expect(listed).toEqual([vectors[2], vectors[1], vectors[0]]);
+      await expectListed(snapshots, 'words', receiptVectorPrefix(receipt), [
+        vectors[2] as EmbeddingVector,
+        vectors[1] as EmbeddingVector,
+        vectors[0] as EmbeddingVector,
+      ]);
+    });
+
+    it('keeps metadata of every kind exactly, and a field a vector lacks stays absent', async () => {
+      const { snapshots, dimensions } = await makeSubject();
+      const receipt = newReceipt();
+      const rich = {
+        id: lineVectorId({ ...receipt, lineId: 1 }),
+        values: values(dimensions, 1),
+        metadata: {
+          text: 'Joe\'s 100% "Café" _x_ \\ 🧾',
+          empty: '',
+          count: -42,
+          share: 0.1 + 0.2,
+          flag: false,
+          names: ["O'Brien", '%', ''],
+          none: [],
+        },
+      };
+      const bare = {
+        id: lineVectorId({ ...receipt, lineId: 2 }),
+        values: values(dimensions, 2),
+        metadata: {},
+      };
+      await snapshots.merge('lines', [rich, bare]);
+      await expectListed(snapshots, 'lines', receiptVectorPrefix(receipt), [rich, bare]);
     });
 
     it('replaces a vector merged again under its id, whole, and keeps the others', async () => {
-      const { snapshots } = await makeSubject();
+      const { snapshots, dimensions } = await makeSubject();
       const receipt = newReceipt();
-      await snapshots.merge('words', [wordVector(receipt, 1, 1), wordVector(receipt, 1, 2)]);
-      const replacement = { id: wordVector(receipt, 1, 1).id, values: [0.5], metadata: { text: 'new' } };
+      const first = wordVector(dimensions, receipt, 1, 1);
+      await snapshots.merge('words', [first, wordVector(dimensions, receipt, 1, 2)]);
+      const replacement = { id: first.id, values: values(dimensions, 9), metadata: { text: 'new' } };
       expect(await snapshots.merge('words', [replacement])).toBe(1);
-      expect(await snapshots.list('words', receiptVectorPrefix(receipt))).toEqual([
+      await expectListed(snapshots, 'words', receiptVectorPrefix(receipt), [
         replacement,
-        wordVector(receipt, 1, 2),
+        wordVector(dimensions, receipt, 1, 2),
       ]);
     });
 
     it('keeps the lines and words snapshots apart', async () => {
-      const { snapshots } = await makeSubject();
+      const { snapshots, dimensions } = await makeSubject();
       const receipt = newReceipt();
-      const line = { id: lineVectorId({ ...receipt, lineId: 1 }), values: [1], metadata: { text: 'line' } };
+      const line = {
+        id: lineVectorId({ ...receipt, lineId: 1 }),
+        values: values(dimensions, 1),
+        metadata: { text: 'line' },
+      };
       await snapshots.merge('lines', [line]);
-      await snapshots.merge('words', [wordVector(receipt, 1, 1)]);
-      expect(await snapshots.list('lines', receiptVectorPrefix(receipt))).toEqual([line]);
-      expect(await snapshots.list('words', receiptVectorPrefix(receipt))).toEqual([
-        wordVector(receipt, 1, 1),
+      await snapshots.merge('words', [wordVector(dimensions, receipt, 1, 1)]);
+      await expectListed(snapshots, 'lines', receiptVectorPrefix(receipt), [line]);
+      await expectListed(snapshots, 'words', receiptVectorPrefix(receipt), [
+        wordVector(dimensions, receipt, 1, 1),
       ]);
     });
 
-    it('patches the given fields of every vector under the prefix and of no other, returning how many', async () => {
-      const { snapshots } = await makeSubject();
+    it('refuses a vector shorter or longer than the snapshot dimension, merging none of that call', async () => {
+      const { snapshots, dimensions } = await makeSubject();
       const receipt = newReceipt();
-      const neighbour = { ...receipt, receiptId: 10 };
-      await snapshots.merge('words', [
-        wordVector(receipt, 1, 1),
-        wordVector(receipt, 2, 1),
-        wordVector(neighbour, 1, 1),
-      ]);
-      const fields = { merchant_name: 'Corner Cafe', receipt_id: 1, is_total: true };
-      expect(await snapshots.patch('words', receiptVectorPrefix(receipt), fields)).toBe(2);
-      expect(await snapshots.list('words', receiptVectorPrefix(receipt))).toEqual(
-        [wordVector(receipt, 1, 1), wordVector(receipt, 2, 1)].map((v) => ({
-          ...v,
-          metadata: { ...v.metadata, ...fields },
-        })),
-      );
-      expect(await snapshots.list('words', receiptVectorPrefix(neighbour))).toEqual([
-        wordVector(neighbour, 1, 1),
-      ]);
-    });
-
-    it('patches nothing and returns 0 when no vector has the prefix', async () => {
-      const { snapshots } = await makeSubject();
-      const receipt = newReceipt();
-      await snapshots.merge('lines', [
-        { id: lineVectorId({ ...receipt, lineId: 1 }), values: [1], metadata: {} },
-      ]);
-      expect(await snapshots.patch('words', receiptVectorPrefix(receipt), { merchant_name: 'x' })).toBe(0);
+      const good = wordVector(dimensions, receipt, 1, 1);
+      for (const length of [dimensions - 1, dimensions + 1, 0]) {
+        const wrong = { ...wordVector(dimensions, receipt, 1, 2), values: values(length, 2) };
+        await expect(snapshots.merge('words', [good, wrong])).rejects.toBeInstanceOf(InvalidValueError);
+      }
       expect(await snapshots.list('words', receiptVectorPrefix(receipt))).toEqual([]);
     });
 
+    it('patches the given fields of every vector under each prefix and of no other, returning how many', async () => {
+      const { snapshots, dimensions } = await makeSubject();
+      const receipt = newReceipt();
+      const neighbour = { ...receipt, receiptId: 10 };
+      const mine = [wordVector(dimensions, receipt, 1, 1), wordVector(dimensions, receipt, 2, 1)];
+      await snapshots.merge('words', [...mine, wordVector(dimensions, neighbour, 1, 1)]);
+      const fields = { merchant_name: 'Corner Cafe', receipt_id: 1, is_total: true };
+      const labels = { label_status: 'validated', valid_labels_array: ['TAX'] };
+      expect(
+        await snapshots.patch('words', [
+          { idPrefix: receiptVectorPrefix(receipt), fields },
+          { idPrefix: mine[1]?.id ?? '', fields: labels },
+        ]),
+      ).toEqual([2, 1]);
+      await expectListed(snapshots, 'words', receiptVectorPrefix(receipt), [
+        { ...(mine[0] as EmbeddingVector), metadata: { ...mine[0]?.metadata, ...fields } },
+        { ...(mine[1] as EmbeddingVector), metadata: { ...mine[1]?.metadata, ...fields, ...labels } },
+      ]);
+      await expectListed(snapshots, 'words', receiptVectorPrefix(neighbour), [
+        wordVector(dimensions, neighbour, 1, 1),
+      ]);
+    });
+
+    it('applies the patches of one call in order: a later one wins a field both set', async () => {
+      const { snapshots, dimensions } = await makeSubject();
+      const receipt = newReceipt();
+      const vector = wordVector(dimensions, receipt, 1, 1);
+      await snapshots.merge('words', [vector]);
+      const patched = await snapshots.patch('words', [
+        { idPrefix: vector.id, fields: { merchant_name: 'first', label_status: 'auto_suggested' } },
+        { idPrefix: receiptVectorPrefix(receipt), fields: { merchant_name: 'second' } },
+      ]);
+      expect(patched).toEqual([1, 1]);
+      await expectListed(snapshots, 'words', vector.id, [
+        {
+          ...vector,
+          metadata: { ...vector.metadata, merchant_name: 'second', label_status: 'auto_suggested' },
+        },
+      ]);
+    });
+
+    it('patches nothing and returns 0 for a prefix without vectors, the other patches still applied', async () => {
+      const { snapshots, dimensions } = await makeSubject();
+      const receipt = newReceipt();
+      const line = {
+        id: lineVectorId({ ...receipt, lineId: 1 }),
+        values: values(dimensions, 1),
+        metadata: {},
+      };
+      await snapshots.merge('lines', [line]);
+      expect(
+        await snapshots.patch('words', [
+          { idPrefix: receiptVectorPrefix(receipt), fields: { merchant_name: 'x' } },
+        ]),
+      ).toEqual([0]);
+      expect(await snapshots.list('words', receiptVectorPrefix(receipt))).toEqual([]);
+      expect(
+        await snapshots.patch('lines', [
+          { idPrefix: `${receiptVectorPrefix(receipt)}LINE#00002`, fields: { merchant_name: 'x' } },
+          { idPrefix: line.id, fields: { merchant_name: 'y' } },
+        ]),
+      ).toEqual([0, 1]);
+      await expectListed(snapshots, 'lines', receiptVectorPrefix(receipt), [
+        { ...line, metadata: { merchant_name: 'y' } },
+      ]);
+      expect(await snapshots.patch('lines', [])).toEqual([]);
+    });
+
+    it('takes a prefix literally: quotes, % and _ match only themselves', async () => {
+      const { snapshots, dimensions } = await makeSubject();
+      const base = receiptVectorPrefix(newReceipt());
+      const vector = (suffix: string) => ({
+        id: `${base}${suffix}`,
+        values: values(dimensions, 1),
+        metadata: {},
+      });
+      await snapshots.merge('lines', [vector("a'b%c_d"), vector('aXbYcZd'), vector("a'b%cXd")]);
+      const listed = await snapshots.list('lines', `${base}a'b%c_`);
+      expect(listed.map((v) => v.id)).toEqual([`${base}a'b%c_d`]);
+      expect(await snapshots.patch('lines', [{ idPrefix: `${base}a_b`, fields: { x: 1 } }])).toEqual([0]);
+    });
+
     it('lands every one of many concurrent merges and patches', async () => {
-      const { snapshots } = await makeSubject();
+      const { snapshots, dimensions } = await makeSubject();
       const receipt = newReceipt();
       const prefix = receiptVectorPrefix(receipt);
-      const target = wordVector(receipt, 1, 1);
+      const target = wordVector(dimensions, receipt, 1, 1);
       await snapshots.merge('words', [target]);
       const count = 16;
-      const added = Array.from({ length: count }, (_, i) => wordVector(receipt, 2, i));
+      const added = Array.from({ length: count }, (_, i) => wordVector(dimensions, receipt, 2, i));
       await Promise.all([
         ...added.map((vector) => snapshots.merge('words', [vector])),
-        ...added.map((_, i) => snapshots.patch('words', target.id, { [`field_${i}`]: i })),
+        ...added.map((_, i) =>
+          snapshots.patch('words', [{ idPrefix: target.id, fields: { [`field_${i}`]: i } }]),
+        ),
       ]);
       const listed = await snapshots.list('words', prefix);
       expect(listed).toHaveLength(1 + count);
@@ -120,15 +242,16 @@ export function embeddingSnapshotStoreContract(
     });
 
     it('hands out copies: changing what it returned changes nothing stored', async () => {
-      const { snapshots } = await makeSubject();
+      const { snapshots, dimensions } = await makeSubject();
       const receipt = newReceipt();
-      const vector = wordVector(receipt, 1, 1);
+      const vector = wordVector(dimensions, receipt, 1, 2);
       await snapshots.merge('words', [vector]);
       for (const listed of await snapshots.list('words', receiptVectorPrefix(receipt))) {
         (listed.values as number[]).push(42);
         (listed.metadata as Record<string, unknown>).text = 'mutated';
+        (listed.metadata.valid_labels_array as string[]).push('TIP');
       }
-      expect(await snapshots.list('words', receiptVectorPrefix(receipt))).toEqual([vector]);
+      await expectListed(snapshots, 'words', receiptVectorPrefix(receipt), [vector]);
     });
   });
 }

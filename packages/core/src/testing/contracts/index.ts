@@ -13,6 +13,7 @@ export {
   embeddingDeltaStoreContract,
 } from './embedding-delta-store-contract.js';
 export {
+  atFloat32,
   type EmbeddingSnapshotStoreContractSubject,
   embeddingSnapshotStoreContract,
 } from './embedding-snapshot-store-contract.js';
