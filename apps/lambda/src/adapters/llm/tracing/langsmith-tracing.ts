@@ -3,8 +3,8 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import { LangChainTracer } from '@langchain/core/tracers/tracer_langchain';
 import type { ReceiptRef } from '@receipt-gate/core';
 import { Client } from 'langsmith';
+import { secretRedactor } from '../../secrets/secret-redactor.js';
 import { receiptTraceLabels } from './receipt-trace-labels.js';
-import { secretRedactor } from './secret-redactor.js';
 import type { TracingConfig } from './tracing-config.js';
 
 /** `flushed`: nothing traced is left pending (the client logs a batch LangSmith refused). */
