@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import type { GatePolicy, OutcomeAction, OutcomePolicy } from '@receipt-gate/core';
 import { type OllamaConfig, ollamaConfigFromEnv } from '../adapters/llm/ollama-config.js';
 import { type TracingConfig, tracingConfigFromEnv } from '../adapters/llm/tracing/tracing-config.js';
+import { apiKeysIn } from './api-key-setting.js';
 import { ConfigError } from './config-error.js';
+import { type IntegerRange, LAMBDA_MAX_MS, msRange, readInteger } from './integer-setting.js';
+import { shownValue } from './shown-value.js';
+import { baseUrl, parseUrlSetting } from './url-setting.js';
 
 export type RunMode = 'inline' | 'event';
 
@@ -41,23 +45,30 @@ export { ConfigError } from './config-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * The accepted milliseconds, as the README documents them. None may exceed a timer's limit (`msRange` checks),
+ * and none may exceed a Lambda invocation. `0` is accepted only where it means something: no grace before
+ * `not_found`, no simulated merge time.
+ */
+export const MS_RANGES = {
+  GATE_POLL_INTERVAL_MS: msRange(10, 60_000),
+  GATE_MAX_WAIT_MS: msRange(1, LAMBDA_MAX_MS),
+  GATE_NOT_FOUND_GRACE_MS: msRange(0, LAMBDA_MAX_MS),
+  GATE_POLL_TIMEOUT_MS: msRange(100, 60_000),
+  INLINE_RESERVE_MS: msRange(1, LAMBDA_MAX_MS),
+  COMPACTION_DELAY_MS: msRange(0, LAMBDA_MAX_MS),
+} as const satisfies Record<string, IntegerRange>;
+
 /** Reads the configuration from environment variables, reporting every bad one at once. */
 export function configFromEnv(env: Env): AppConfig {
   const problems: string[] = [];
   const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const value = env[name] ?? fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
-    problems.push(`${name} must be one of ${allowed.join(' | ')}, got "${value}"`);
+    problems.push(`${name} must be one of ${allowed.join(' | ')}, got ${shownValue(value)}`);
     return fallback;
   };
-  const ms = (name: string, fallback?: number): number | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (Number.isFinite(value) && value >= 0) return value;
-    problems.push(`${name} must be a non-negative number of milliseconds, got "${raw}"`);
-    return fallback;
-  };
+  const ms = (name: keyof typeof MS_RANGES) => readInteger(env, name, MS_RANGES[name], problems);
   const actions = ['proceed', 'skip', 'fail'] as const satisfies readonly OutcomeAction[];
   const refusals = ['skip', 'fail'] as const;
   const mode = oneOf('RECEIPT_GATE_MODE', ['inline', 'event'] as const, 'inline');
@@ -70,6 +81,7 @@ export function configFromEnv(env: Env): AppConfig {
       pollTimeoutMs: ms('GATE_POLL_TIMEOUT_MS'),
     }).filter(([, value]) => value !== undefined),
   ) as Partial<GatePolicy>;
+  const dynamoEndpoint = endpointSetting(env, 'DYNAMODB_ENDPOINT', problems);
   const stateDir = env.RECEIPT_GATE_STATE_DIR ?? join(tmpdir(), 'receipt-gate');
   const config: AppConfig = {
     serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'receipt-gate',
@@ -77,23 +89,23 @@ export function configFromEnv(env: Env): AppConfig {
     store,
     tableName: env.TABLE_NAME ?? '',
     region: env.AWS_REGION ?? 'us-east-1',
-    ...(env.DYNAMODB_ENDPOINT && { dynamoEndpoint: env.DYNAMODB_ENDPOINT }),
+    ...(dynamoEndpoint && { dynamoEndpoint }),
     snapshotDir: env.SNAPSHOT_DIR ?? join(stateDir, 'snapshots'),
     deltaDir: env.DELTA_DIR ?? join(stateDir, 'deltas'),
-    compactionDelayMs: ms('COMPACTION_DELAY_MS', 0) ?? 0,
+    compactionDelayMs: ms('COMPACTION_DELAY_MS') ?? 0,
     gatePolicy,
     outcomePolicy: {
       failed: oneOf('ON_COMPACTION_FAILED', refusals, 'skip'),
       timed_out: oneOf('ON_COMPACTION_TIMEOUT', actions, 'proceed'),
       not_found: oneOf('ON_COMPACTION_NOT_FOUND', actions, 'proceed'),
     },
-    inlineReserveMs: ms('INLINE_RESERVE_MS', 10_000) ?? 10_000,
+    inlineReserveMs: ms('INLINE_RESERVE_MS') ?? 10_000,
     analyzer: analyzerConfig(env, problems),
   };
   if (config.store === 'dynamodb' && config.tableName.length < 3) {
     problems.push('TABLE_NAME must name the DynamoDB table (at least 3 characters)');
   }
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
   return config;
 }
 
@@ -101,7 +113,7 @@ export function configFromEnv(env: Env): AppConfig {
 export function analyzerConfigFromEnv(env: Env): AnalyzerConfig {
   const problems: string[] = [];
   const config = analyzerConfig(env, problems);
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
   return config;
 }
 
@@ -112,16 +124,16 @@ function analyzerConfig(env: Env, problems: string[]): AnalyzerConfig {
       return read();
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      problems.push(error.message);
+      problems.push(...error.problems);
       return undefined;
     }
   };
   const requested = env.RECEIPT_ANALYZER ?? (env.OLLAMA_HOST ? 'ollama' : 'offline');
   const kind = requested === 'ollama' || requested === 'offline' ? requested : undefined;
-  if (!kind) problems.push(`RECEIPT_ANALYZER must be one of offline | ollama, got "${requested}"`);
+  if (!kind) problems.push(`RECEIPT_ANALYZER must be one of offline | ollama, got ${shownValue(requested)}`);
   const fallback = env.ANALYZER_FALLBACK ?? 'offline';
   if (fallback !== 'offline' && fallback !== 'fail') {
-    problems.push(`ANALYZER_FALLBACK must be one of offline | fail, got "${fallback}"`);
+    problems.push(`ANALYZER_FALLBACK must be one of offline | fail, got ${shownValue(fallback)}`);
   }
   const ollama = kind === 'ollama' ? collect(() => ollamaConfigFromEnv(env)) : undefined;
   return {
@@ -130,4 +142,17 @@ function analyzerConfig(env: Env, problems: string[]): AnalyzerConfig {
     ...(ollama && { ollama }),
     tracing: collect(() => tracingConfigFromEnv(env)) ?? { enabled: false },
   };
+}
+
+/** An endpoint override (unset or empty: the service's own), checked like every URL setting. */
+function endpointSetting(env: Env, name: string, problems: string[]): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  const setting = parseUrlSetting(name, raw, {
+    schemes: ['http:', 'https:'],
+    example: 'http://127.0.0.1:8000',
+    secrets: apiKeysIn(env),
+  });
+  if (setting.problem) problems.push(setting.problem);
+  return setting.url && baseUrl(setting.url);
 }
