@@ -8,6 +8,7 @@ export { ensureTable, tableDefinition } from './adapters/dynamodb/table-schema.j
 export { toWordLabelItem } from './adapters/dynamodb/word-label-item.js';
 export { LazyLlmAnalyzer } from './adapters/llm/lazy-llm-analyzer.js';
 export { OllamaConfig, ollamaConfigFromEnv } from './adapters/llm/ollama-config.js';
+export { configuredRedactor } from './adapters/secrets/configured-redactor.js';
 export { LocalDiskEmbeddingDeltaStore } from './adapters/snapshots/local-disk-embedding-delta-store.js';
 export { LocalDiskEmbeddingSnapshotStore } from './adapters/snapshots/local-disk-embedding-snapshot-store.js';
 export { ConsoleTelemetry } from './adapters/telemetry/console-telemetry.js';
@@ -17,8 +18,10 @@ export {
   analyzerConfigFromEnv,
   ConfigError,
   configFromEnv,
+  MS_RANGES,
   type RunMode,
 } from './config/app-config.js';
+export { parseUrlSetting } from './config/url-setting.js';
 export { type ContainerOverrides, createContainer } from './container/create-container.js';
 export { TOKENS } from './container/tokens.js';
 export { COMPACTION_FILTERS } from './handlers/compaction-handler.js';
