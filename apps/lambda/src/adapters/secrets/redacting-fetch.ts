@@ -36,7 +36,7 @@ export function redactingFetch(fetchImpl: typeof fetch, redact: RedactText): typ
  * a copy of the same kind, name and fields with every text redacted, so callers still tell a timeout, an abort
  * or a network failure (`cause.code`) apart.
  */
-export function redactedError(error: unknown, redact: RedactText, depth = 0): unknown {
+function redactedError(error: unknown, redact: RedactText, depth = 0): unknown {
   const printed = inspect(error, { depth: 6 });
   if (redact(printed) === printed) return error;
   if (typeof error === 'string') return redact(error);
