@@ -15,6 +15,7 @@ export { LazyLlmAnalyzer } from './adapters/llm/lazy-llm-analyzer.js';
 export { OllamaConfig, ollamaConfigFromEnv } from './adapters/llm/ollama-config.js';
 export { OllamaEmbedder, type OllamaEmbedderOptions } from './adapters/ollama/ollama-embedder.js';
 export { S3EmbeddingDeltaStore } from './adapters/s3/s3-embedding-delta-store.js';
+export { configuredRedactor } from './adapters/secrets/configured-redactor.js';
 export { ConsoleTelemetry } from './adapters/telemetry/console-telemetry.js';
 export {
   type AnalyzerConfig,
@@ -23,8 +24,10 @@ export {
   ConfigError,
   configFromEnv,
   type EmbeddingsConfig,
+  MS_RANGES,
   type RunMode,
 } from './config/app-config.js';
+export { parseUrlSetting } from './config/url-setting.js';
 export { type ContainerOverrides, createContainer } from './container/create-container.js';
 export {
   createDeltaStore,

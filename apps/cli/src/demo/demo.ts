@@ -1,5 +1,12 @@
 import { parseArgs } from 'node:util';
-import { analyzerConfigFromEnv, ConsoleTelemetry, TOKENS } from '@receipt-gate/lambda';
+import {
+  analyzerConfigFromEnv,
+  ConsoleTelemetry,
+  configuredRedactor,
+  MS_RANGES,
+  parseUrlSetting,
+  TOKENS,
+} from '@receipt-gate/lambda';
 import { checkInvariants, RunRecorder } from '@receipt-gate/local-runtime';
 import { type LocalSystem, startLocalSystem } from '../local-system/local-system.js';
 import { demoUploads } from './demo-uploads.js';
@@ -56,15 +63,28 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const delayRange = MS_RANGES.COMPACTION_DELAY_MS;
   if (
     (mode !== 'inline' && mode !== 'event') ||
     !Number.isInteger(count) ||
     count < 1 ||
-    !(compactionMs >= 0)
+    !(Number.isInteger(compactionMs) && compactionMs >= delayRange.min && compactionMs <= delayRange.max)
   ) {
     console.error(
-      `${USAGE}\n\nbad arguments: --mode ${mode} --receipts ${values.receipts} --compaction-ms ${values['compaction-ms']}`,
+      `${USAGE}\n\nbad arguments: --mode ${mode} --receipts ${values.receipts} --compaction-ms ${values['compaction-ms']} (${delayRange.min} to ${delayRange.max})`,
     );
+    return 2;
+  }
+  // Checked like the DYNAMODB_ENDPOINT setting; only its host is printed.
+  const endpoint =
+    values.endpoint === undefined
+      ? undefined
+      : parseUrlSetting('--endpoint', values.endpoint, {
+          schemes: ['http:', 'https:'],
+          example: 'http://127.0.0.1:8000',
+        });
+  if (endpoint?.problem) {
+    console.error(`${USAGE}\n\nbad arguments: ${endpoint.problem}`);
     return 2;
   }
 
@@ -75,8 +95,9 @@ async function main(): Promise<number> {
   const analyzerConfig = analyzerConfigFromEnv({ ...process.env, RECEIPT_ANALYZER: values.analyzer });
   const uploads = demoUploads(count);
   const names = new Map(uploads.map((upload) => [upload.imageId, shortName(upload.sample.name)]));
+  const redact = configuredRedactor(analyzerConfig);
   const console_ = new ConsoleTelemetry(
-    (line) => console.log(line),
+    (line) => console.log(redact(line)),
     Date.now,
     (imageId) => (names.get(imageId) ?? imageId.slice(0, 8)).padEnd(18),
   );
@@ -87,7 +108,7 @@ async function main(): Promise<number> {
       : uploads.filter((u) => u.sample.name.startsWith('gas station')).map((u) => u.imageId),
   );
   console.log(
-    `receipt-gate demo: ${count} receipts, mode ${mode}, ${values.analyzer} analyzer, compaction ${compactionMs} ms, ${values.endpoint ?? 'DynamoDB Local'}${failing.size > 0 ? ", the gas station's compaction fails (simulated lost delta)" : ''}\n`,
+    `receipt-gate demo: ${count} receipts, mode ${mode}, ${values.analyzer} analyzer, compaction ${compactionMs} ms, ${endpoint?.url?.host ?? 'DynamoDB Local'}${failing.size > 0 ? ", the gas station's compaction fails (simulated lost delta)" : ''}\n`,
   );
   const startedAt = Date.now();
   const system = await startLocalSystem({

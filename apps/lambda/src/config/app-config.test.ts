@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv } from './app-config.js';
+import { ConfigError, configFromEnv, MS_RANGES } from './app-config.js';
+
+const LANGSMITH_KEY = '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';
+
+/** The ConfigError's message for this environment (on top of a valid minimal one). */
+const problemOf = (env: Record<string, string>) => {
+  try {
+    configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas', ...env });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(Object.keys(env))}`);
+};
 
 describe('configFromEnv', () => {
   it('defaults to the seed policy choices, inline mode and DynamoDB', () => {
@@ -43,7 +56,7 @@ describe('configFromEnv', () => {
       });
     expect(read).toThrow(ConfigError);
     expect(read).toThrow(
-      'invalid configuration: RECEIPT_GATE_MODE must be one of inline | event, got "batch"; GATE_MAX_WAIT_MS must be a non-negative number of milliseconds, got "soon"; ON_COMPACTION_FAILED must be one of skip | fail, got "proceed"; TABLE_NAME must name the DynamoDB table (at least 3 characters); DELTAS_BUCKET must name the S3 bucket of the embedding deltas',
+      'invalid configuration: RECEIPT_GATE_MODE must be one of inline | event, got "batch"; GATE_MAX_WAIT_MS must be a whole number of milliseconds from 1 to 900000, got "soon"; ON_COMPACTION_FAILED must be one of skip | fail, got "proceed"; TABLE_NAME must name the DynamoDB table (at least 3 characters); DELTAS_BUCKET must name the S3 bucket of the embedding deltas',
     );
   });
 
@@ -100,7 +113,73 @@ describe('configFromEnv', () => {
         EMBEDDINGS_URI: 'gs://elsewhere',
       }),
     ).toThrow(
-      'invalid configuration: EMBEDDER must be one of hashing | ollama, got "openai"; EMBEDDINGS_URI must be a directory or an s3://bucket/prefix URI, got "gs://elsewhere"; EMBEDDING_DIMENSIONS must be a whole number >= 1, got "0"; DELTAS_BUCKET must name the S3 bucket of the embedding deltas',
+      'invalid configuration: EMBEDDER must be one of hashing | ollama, got "openai"; EMBEDDINGS_URI must be a directory or an s3://bucket/prefix URI; EMBEDDING_DIMENSIONS must be a whole number from 1 to 8192, got "0"; DELTAS_BUCKET must name the S3 bucket of the embedding deltas',
     );
+  });
+
+  it('refuses GATE_POLL_TIMEOUT_MS=3000000000 (past the timer limit, every read would be abandoned at once)', () => {
+    expect(problemOf({ GATE_POLL_TIMEOUT_MS: '3000000000' })).toBe(
+      'invalid configuration: GATE_POLL_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000, got "3000000000"',
+    );
+  });
+
+  it('bounds every millisecond setting: 0 only where it means something, 2^31 nowhere, whole numbers only', () => {
+    const meaningfulZero = ['GATE_NOT_FOUND_GRACE_MS', 'COMPACTION_DELAY_MS'];
+    for (const [name, range] of Object.entries(MS_RANGES)) {
+      expect(range.max, name).toBeLessThanOrEqual(2 ** 31 - 1);
+      expect(range.min === 0, name).toBe(meaningfulZero.includes(name));
+      for (const raw of [String(range.min), String(range.max)]) {
+        expect(
+          () => configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas', [name]: raw }),
+          `${name}=${raw}`,
+        ).not.toThrow();
+      }
+      for (const raw of [String(range.max + 1), String(2 ** 31), '1.5', '2e3', '-1', 'NaN']) {
+        expect(problemOf({ [name]: raw }), `${name}=${raw}`).toMatch(
+          new RegExp(
+            `^invalid configuration: ${name} must be a whole number of milliseconds from ${range.min} to ${range.max}, got "`,
+          ),
+        );
+      }
+      if (range.min > 0) expect(problemOf({ [name]: '0' })).toMatch(new RegExp(`${name} must be`));
+    }
+    expect(
+      configFromEnv({
+        TABLE_NAME: 'receipts',
+        DELTAS_BUCKET: 'receipt-deltas',
+        GATE_NOT_FOUND_GRACE_MS: '0',
+        COMPACTION_DELAY_MS: '0',
+      }),
+    ).toMatchObject({ gatePolicy: { notFoundGraceMs: 0 }, compactionDelayMs: 0 });
+    expect(MS_RANGES.GATE_MAX_WAIT_MS.max).toBe(15 * 60_000);
+  });
+
+  it('refuses a LangSmith key with a newline at startup, naming the variable and never echoing the key', () => {
+    for (const key of [`${LANGSMITH_KEY.slice(0, 24)}\n${LANGSMITH_KEY.slice(24)}`, `${LANGSMITH_KEY}\n`]) {
+      const message = problemOf({ LANGSMITH_TRACING: 'true', LANGSMITH_API_KEY: key });
+      expect(message).toMatch(/LANGSMITH_API_KEY contains whitespace or a control character/);
+      for (let at = 0; at + 8 <= LANGSMITH_KEY.length; at++) {
+        expect(message).not.toContain(LANGSMITH_KEY.slice(at, at + 8));
+      }
+    }
+  });
+
+  it('checks DYNAMODB_ENDPOINT like every URL, and quotes no value that could be a pasted key', () => {
+    expect(problemOf({ DYNAMODB_ENDPOINT: 'dynamodb.local:8000' })).toMatch(
+      /DYNAMODB_ENDPOINT must be a URL like http:\/\/127\.0\.0\.1:8000$/,
+    );
+    expect(problemOf({ DYNAMODB_ENDPOINT: 'https://AKIA:secret@dynamodb.local' })).toMatch(
+      /DYNAMODB_ENDPOINT must not contain credentials/,
+    );
+    const pasted = problemOf({
+      LANGSMITH_API_KEY: LANGSMITH_KEY,
+      DYNAMODB_ENDPOINT: `http://127.0.0.1:8000/${LANGSMITH_KEY}`,
+      RECEIPT_GATE_MODE: LANGSMITH_KEY,
+      GATE_MAX_WAIT_MS: LANGSMITH_KEY,
+    });
+    expect(pasted).toMatch(/DYNAMODB_ENDPOINT contains an API key/);
+    expect(pasted).toMatch(/RECEIPT_GATE_MODE must be one of inline \| event, got a value of 51 characters/);
+    expect(pasted).not.toContain(LANGSMITH_KEY.slice(0, 8));
+    expect(pasted).not.toContain(LANGSMITH_KEY.slice(-8));
   });
 });

@@ -4,7 +4,11 @@ import type { GatePolicy, OutcomeAction, OutcomePolicy } from '@receipt-gate/cor
 import { type OllamaConfig, ollamaConfigFromEnv } from '../adapters/llm/ollama-config.js';
 import { type TracingConfig, tracingConfigFromEnv } from '../adapters/llm/tracing/tracing-config.js';
 import { DEFAULT_EMBEDDING_MODEL } from '../adapters/ollama/ollama-embedder.js';
+import { apiKeysIn } from './api-key-setting.js';
 import { ConfigError } from './config-error.js';
+import { type IntegerRange, LAMBDA_MAX_MS, msRange, readInteger } from './integer-setting.js';
+import { shownValue } from './shown-value.js';
+import { baseUrl, parseUrlSetting } from './url-setting.js';
 
 export type RunMode = 'inline' | 'event';
 
@@ -65,23 +69,30 @@ export { ConfigError } from './config-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * The accepted milliseconds, as the README documents them. None may exceed a timer's limit (`msRange` checks),
+ * and none may exceed a Lambda invocation. `0` is accepted only where it means something: no grace before
+ * `not_found`, no simulated merge time.
+ */
+export const MS_RANGES = {
+  GATE_POLL_INTERVAL_MS: msRange(10, 60_000),
+  GATE_MAX_WAIT_MS: msRange(1, LAMBDA_MAX_MS),
+  GATE_NOT_FOUND_GRACE_MS: msRange(0, LAMBDA_MAX_MS),
+  GATE_POLL_TIMEOUT_MS: msRange(100, 60_000),
+  INLINE_RESERVE_MS: msRange(1, LAMBDA_MAX_MS),
+  COMPACTION_DELAY_MS: msRange(0, LAMBDA_MAX_MS),
+} as const satisfies Record<string, IntegerRange>;
+
 /** Reads the configuration from environment variables, reporting every bad one at once. */
 export function configFromEnv(env: Env): AppConfig {
   const problems: string[] = [];
   const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const value = env[name] ?? fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
-    problems.push(`${name} must be one of ${allowed.join(' | ')}, got "${value}"`);
+    problems.push(`${name} must be one of ${allowed.join(' | ')}, got ${shownValue(value)}`);
     return fallback;
   };
-  const ms = (name: string, fallback?: number): number | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (Number.isFinite(value) && value >= 0) return value;
-    problems.push(`${name} must be a non-negative number of milliseconds, got "${raw}"`);
-    return fallback;
-  };
+  const ms = (name: keyof typeof MS_RANGES) => readInteger(env, name, MS_RANGES[name], problems);
   const actions = ['proceed', 'skip', 'fail'] as const satisfies readonly OutcomeAction[];
   const refusals = ['skip', 'fail'] as const;
   const mode = oneOf('RECEIPT_GATE_MODE', ['inline', 'event'] as const, 'inline');
@@ -94,6 +105,7 @@ export function configFromEnv(env: Env): AppConfig {
       pollTimeoutMs: ms('GATE_POLL_TIMEOUT_MS'),
     }).filter(([, value]) => value !== undefined),
   ) as Partial<GatePolicy>;
+  const dynamoEndpoint = endpointSetting(env, 'DYNAMODB_ENDPOINT', problems);
   const stateDir = env.RECEIPT_GATE_STATE_DIR ?? join(tmpdir(), 'receipt-gate');
   const config: AppConfig = {
     serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'receipt-gate',
@@ -101,16 +113,16 @@ export function configFromEnv(env: Env): AppConfig {
     store,
     tableName: env.TABLE_NAME ?? '',
     region: env.AWS_REGION ?? 'us-east-1',
-    ...(env.DYNAMODB_ENDPOINT && { dynamoEndpoint: env.DYNAMODB_ENDPOINT }),
+    ...(dynamoEndpoint && { dynamoEndpoint }),
     embeddings: embeddingsConfig(env, stateDir, problems),
-    compactionDelayMs: ms('COMPACTION_DELAY_MS', 0) ?? 0,
+    compactionDelayMs: ms('COMPACTION_DELAY_MS') ?? 0,
     gatePolicy,
     outcomePolicy: {
       failed: oneOf('ON_COMPACTION_FAILED', refusals, 'skip'),
       timed_out: oneOf('ON_COMPACTION_TIMEOUT', actions, 'proceed'),
       not_found: oneOf('ON_COMPACTION_NOT_FOUND', actions, 'proceed'),
     },
-    inlineReserveMs: ms('INLINE_RESERVE_MS', 10_000) ?? 10_000,
+    inlineReserveMs: ms('INLINE_RESERVE_MS') ?? 10_000,
     analyzer: analyzerConfig(env, problems),
   };
   if (config.store === 'dynamodb' && config.tableName.length < 3) {
@@ -122,22 +134,24 @@ export function configFromEnv(env: Env): AppConfig {
   ) {
     problems.push('DELTAS_BUCKET must name the S3 bucket of the embedding deltas');
   }
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
   return config;
 }
 
+/** The embeddings settings' accepted values, as the README documents them. */
+export const EMBEDDINGS_RANGES = {
+  S3_MAX_ATTEMPTS: { min: 1, max: 10 },
+  EMBEDDING_DIMENSIONS: { min: 1, max: 8_192 },
+  LANCEDB_OPTIMIZE_EVERY: { min: 0, max: 1_000_000 },
+  LANCEDB_KEEP_VERSIONS_MS: msRange(0, 7 * 24 * 3_600_000),
+} as const satisfies Record<string, IntegerRange>;
+
 function embeddingsConfig(env: Env, stateDir: string, problems: string[]): EmbeddingsConfig {
-  const integer = (name: string, fallback: number, min: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (/^\d+$/.test(raw.trim()) && Number(raw) >= min && Number.isSafeInteger(Number(raw)))
-      return Number(raw);
-    problems.push(`${name} must be a whole number >= ${min}, got "${raw}"`);
-    return fallback;
-  };
+  const integer = (name: keyof typeof EMBEDDINGS_RANGES, fallback: number): number =>
+    readInteger(env, name, EMBEDDINGS_RANGES[name], problems) ?? fallback;
   const embedder = env.EMBEDDER ?? 'hashing';
   if (embedder !== 'hashing' && embedder !== 'ollama') {
-    problems.push(`EMBEDDER must be one of hashing | ollama, got "${embedder}"`);
+    problems.push(`EMBEDDER must be one of hashing | ollama, got ${shownValue(embedder)}`);
   }
   const model = env.EMBEDDING_MODEL || DEFAULT_EMBEDDING_MODEL;
   let ollama: OllamaConfig | undefined;
@@ -151,21 +165,21 @@ function embeddingsConfig(env: Env, stateDir: string, problems: string[]): Embed
   }
   const uri = env.EMBEDDINGS_URI || join(stateDir, 'embeddings');
   if (uri.includes('://') && !uri.startsWith('s3://')) {
-    problems.push(`EMBEDDINGS_URI must be a directory or an s3://bucket/prefix URI, got "${uri}"`);
+    problems.push('EMBEDDINGS_URI must be a directory or an s3://bucket/prefix URI');
   }
-  const s3Endpoint = env.S3_ENDPOINT || undefined;
+  const s3Endpoint = endpointSetting(env, 'S3_ENDPOINT', problems);
   return {
     uri,
     deltasBucket: env.DELTAS_BUCKET ?? '',
     ...(s3Endpoint && { s3Endpoint }),
-    s3MaxAttempts: integer('S3_MAX_ATTEMPTS', 4, 1),
+    s3MaxAttempts: integer('S3_MAX_ATTEMPTS', 4),
     embedder: embedder === 'ollama' ? 'ollama' : 'hashing',
     model,
     // nomic-embed-text makes 768 values; the offline embedder 256 unless told otherwise.
-    dimensions: integer('EMBEDDING_DIMENSIONS', embedder === 'ollama' ? 768 : 256, 1),
+    dimensions: integer('EMBEDDING_DIMENSIONS', embedder === 'ollama' ? 768 : 256),
     ...(ollama && { ollama }),
-    optimizeEvery: integer('LANCEDB_OPTIMIZE_EVERY', 100, 0),
-    keepVersionsMs: integer('LANCEDB_KEEP_VERSIONS_MS', 3_600_000, 0),
+    optimizeEvery: integer('LANCEDB_OPTIMIZE_EVERY', 100),
+    keepVersionsMs: integer('LANCEDB_KEEP_VERSIONS_MS', 3_600_000),
   };
 }
 
@@ -173,7 +187,7 @@ function embeddingsConfig(env: Env, stateDir: string, problems: string[]): Embed
 export function analyzerConfigFromEnv(env: Env): AnalyzerConfig {
   const problems: string[] = [];
   const config = analyzerConfig(env, problems);
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
   return config;
 }
 
@@ -184,16 +198,16 @@ function analyzerConfig(env: Env, problems: string[]): AnalyzerConfig {
       return read();
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      problems.push(error.message);
+      problems.push(...error.problems);
       return undefined;
     }
   };
   const requested = env.RECEIPT_ANALYZER ?? (env.OLLAMA_HOST ? 'ollama' : 'offline');
   const kind = requested === 'ollama' || requested === 'offline' ? requested : undefined;
-  if (!kind) problems.push(`RECEIPT_ANALYZER must be one of offline | ollama, got "${requested}"`);
+  if (!kind) problems.push(`RECEIPT_ANALYZER must be one of offline | ollama, got ${shownValue(requested)}`);
   const fallback = env.ANALYZER_FALLBACK ?? 'offline';
   if (fallback !== 'offline' && fallback !== 'fail') {
-    problems.push(`ANALYZER_FALLBACK must be one of offline | fail, got "${fallback}"`);
+    problems.push(`ANALYZER_FALLBACK must be one of offline | fail, got ${shownValue(fallback)}`);
   }
   const ollama = kind === 'ollama' ? collect(() => ollamaConfigFromEnv(env)) : undefined;
   return {
@@ -202,4 +216,17 @@ function analyzerConfig(env: Env, problems: string[]): AnalyzerConfig {
     ...(ollama && { ollama }),
     tracing: collect(() => tracingConfigFromEnv(env)) ?? { enabled: false },
   };
+}
+
+/** An endpoint override (unset or empty: the service's own), checked like every URL setting. */
+function endpointSetting(env: Env, name: string, problems: string[]): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  const setting = parseUrlSetting(name, raw, {
+    schemes: ['http:', 'https:'],
+    example: 'http://127.0.0.1:8000',
+    secrets: apiKeysIn(env),
+  });
+  if (setting.problem) problems.push(setting.problem);
+  return setting.url && baseUrl(setting.url);
 }

@@ -34,7 +34,9 @@ import { DynamoLabelRepository } from '../adapters/dynamodb/dynamo-label-reposit
 import { DynamoReceiptMetadataRepository } from '../adapters/dynamodb/dynamo-receipt-metadata-repository.js';
 import { DynamoReceiptRepository } from '../adapters/dynamodb/dynamo-receipt-repository.js';
 import { LazyLlmAnalyzer } from '../adapters/llm/lazy-llm-analyzer.js';
+import { configuredRedactor } from '../adapters/secrets/configured-redactor.js';
 import { PowertoolsTelemetry } from '../adapters/telemetry/powertools-telemetry.js';
+import { redactingJsonReplacer } from '../adapters/telemetry/redacting-json-replacer.js';
 import type { AnalyzerConfig, AppConfig } from '../config/app-config.js';
 import { createCompactionHandler } from '../handlers/compaction-handler.js';
 import { createUploadHandler } from '../handlers/upload-handler.js';
@@ -118,7 +120,11 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
 /** The configured telemetry (Powertools logs and metrics, or an override) and how to flush it. */
 function makeTelemetry(config: AppConfig, telemetry: Telemetry | undefined) {
   if (telemetry) return { telemetry, flush: async () => {} };
-  const logger = new Logger({ serviceName: config.serviceName });
+  // Every log line, whatever reaches it (an error quoting a reply, a field), is scrubbed of the configured keys.
+  const logger = new Logger({
+    serviceName: config.serviceName,
+    jsonReplacerFn: redactingJsonReplacer(configuredRedactor(config.analyzer)),
+  });
   const metrics = new Metrics({ namespace: 'ReceiptGate', serviceName: config.serviceName });
   return {
     telemetry: new PowertoolsTelemetry(logger, metrics),

@@ -30,4 +30,12 @@ describe('Lambda entry points', () => {
     vi.stubEnv('TABLE_NAME', 'receipts');
     await expect(import('./upload.js')).rejects.toThrow('RECEIPT_GATE_MODE must be one of inline | event');
   });
+
+  it('refuse to start on a timer-overflowing GATE_POLL_TIMEOUT_MS', async () => {
+    vi.stubEnv('TABLE_NAME', 'receipts');
+    vi.stubEnv('GATE_POLL_TIMEOUT_MS', '3000000000');
+    await expect(import('./validation.js')).rejects.toThrow(
+      'GATE_POLL_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000, got "3000000000"',
+    );
+  });
 });

@@ -37,6 +37,11 @@ export interface LangSmithServerOptions {
   readonly apiKey?: string;
   /** Holds every ingestion response this long: a slow LangSmith. */
   readonly ingestDelayMs?: number;
+  /**
+   * Answers every request (`/info` included) with this status and body instead, once recorded: a failing
+   * LangSmith, or one (or a proxy before it) that echoes what it was sent in its error bodies.
+   */
+  readonly failWith?: (request: RecordedRequest) => { readonly status: number; readonly body: string };
 }
 
 export interface LangSmithServer {
@@ -244,7 +249,14 @@ export async function startLangSmithServer(options: LangSmithServerOptions = {})
       reply(response, 415, { detail: String(error) });
       return;
     }
-    requests.push({ method, path, headers: request.headers, contentEncoding, body: body.toString() });
+    const recorded = { method, path, headers: request.headers, contentEncoding, body: body.toString() };
+    requests.push(recorded);
+    if (options.failWith) {
+      const failure = options.failWith(recorded);
+      response.writeHead(failure.status, { 'content-type': 'application/json' });
+      response.end(failure.body);
+      return;
+    }
     if (method === 'GET' && path === '/info') {
       reply(response, 200, infoPayload(options.info));
       return;

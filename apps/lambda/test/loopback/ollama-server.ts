@@ -52,7 +52,12 @@ export type EmbedReply =
 
 export type ReplyScript =
   | readonly ScriptedReply[]
-  | ((request: ChatRequestBody, index: number) => ScriptedReply | Promise<ScriptedReply>);
+  /** `headers` lets a reply echo what the client sent (its `authorization`, say). */
+  | ((
+      request: ChatRequestBody,
+      index: number,
+      headers: IncomingHttpHeaders,
+    ) => ScriptedReply | Promise<ScriptedReply>);
 
 export interface LoopbackOllama {
   /** `http://127.0.0.1:PORT`, for `OLLAMA_HOST`. */
@@ -130,7 +135,10 @@ export async function startLoopbackOllama(initial: ReplyScript = []): Promise<Lo
       const index = chatCount++;
       let reply: ScriptedReply;
       try {
-        reply = typeof replies === 'function' ? await replies(chat, index) : (replies[index] ?? NO_REPLY);
+        reply =
+          typeof replies === 'function'
+            ? await replies(chat, index, request.headers)
+            : (replies[index] ?? NO_REPLY);
       } catch (error) {
         // A broken script shows up as a failed call, not as a request left hanging.
         return sendJson(response, 500, { error: `loopback ollama: script failed: ${String(error)}` });

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { RecordingTelemetry } from '@receipt-gate/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { canaryHits } from '../../../test/canary.js';
 import {
   type LoopbackOllama,
   type ScriptedReply,
@@ -187,6 +188,40 @@ describe('OllamaChat against the loopback Ollama', () => {
     expect(JSON.stringify(reply)).not.toContain(TEST_KEY);
     expect(reply.answer).toBe('your key is [redacted]');
     for (const recorded of server.requests) expect(recorded.rawBody).not.toContain(TEST_KEY);
+  });
+
+  it("scrubs the key's fragments and encodings from an endpoint that echoes its Authorization header", async () => {
+    const echo = (authorization: string | undefined) => {
+      const key = (authorization ?? '').replace(/^Bearer /, '');
+      return [
+        `denied: ${authorization}`,
+        `key ending ${key.slice(-8)}`,
+        `base64 ${Buffer.from(key).toString('base64')}`,
+        `basic ${Buffer.from(`user:${key}`).toString('base64url')}`,
+        `query ?key=${encodeURIComponent(key)}`,
+      ].join('; ');
+    };
+    // JSON and plain-text bodies: the client reads each its own way, and quotes both in its error.
+    server.script((_body, index, headers) =>
+      index === 0
+        ? { status: 401, error: echo(headers.authorization) }
+        : { json: { answer: echo(headers.authorization), score: 0 } },
+    );
+    const chat = chatWith();
+    const error = await failure(chat.complete(request));
+    expect(error.message).toMatch(
+      /HTTP 401: denied: Bearer \[redacted\]; key ending \[redacted\]; base64 \[redacted\]/,
+    );
+    const reply = await chat.complete(request);
+    expect(
+      canaryHits({ TEST_KEY }, [
+        { source: 'error', text: exposed(error) },
+        { source: 'reply', text: JSON.stringify(reply) },
+      ]),
+    ).toEqual([]);
+    expect(server.requests.every((recorded) => recorded.headers.authorization === `Bearer ${TEST_KEY}`)).toBe(
+      true,
+    );
   });
 
   it('does not show the configuration through the chat object', () => {

@@ -2,6 +2,7 @@ import { NOOP_TELEMETRY, type Telemetry } from '@receipt-gate/core';
 import { type ChatResponse, Ollama } from 'ollama';
 import { z } from 'zod';
 import { SystemClock } from '../clock/system-clock.js';
+import { redactingFetch } from '../secrets/redacting-fetch.js';
 import { LlmCallError } from './llm-call-error.js';
 import type { OllamaConfig } from './ollama-config.js';
 import { Semaphore } from './semaphore.js';
@@ -94,7 +95,11 @@ export class OllamaChat implements StructuredChat {
       const client = new Ollama({
         host: this.#config.host,
         headers: this.#config.authHeaders(),
-        fetch: (input, init) => this.#fetch(input, { ...init, signal }),
+        // Error bodies (which the client puts in its errors) and fetch's errors are scrubbed of the key here.
+        fetch: redactingFetch(
+          (input, init) => this.#fetch(input, { ...init, signal }),
+          (text) => this.#config.redact(text),
+        ),
       });
       reply = await client.chat({
         model: this.#config.model,

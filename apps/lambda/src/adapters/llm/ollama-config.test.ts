@@ -9,6 +9,7 @@ import {
 } from './ollama-config.js';
 
 const KEY = 'olk-secret-5d1e2f3a4b';
+const LANGSMITH_KEY = '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';
 
 describe('ollamaConfigFromEnv', () => {
   it('defaults to a local Ollama with bounded calls and no key', () => {
@@ -63,8 +64,29 @@ describe('ollamaConfigFromEnv', () => {
       });
     expect(read).toThrow(ConfigError);
     expect(read).toThrow(
-      /OLLAMA_TIMEOUT_MS must be a whole number, got "10s".*OLLAMA_MAX_RETRIES.*OLLAMA_HOST must be http or https.*OLLAMA_MODEL.*OLLAMA_MAX_CONCURRENCY must be an integer >= 1/,
+      'invalid Ollama configuration: OLLAMA_TIMEOUT_MS must be a whole number of milliseconds from 100 to 900000, got "10s"; ' +
+        'OLLAMA_MAX_RETRIES must be a whole number from 0 to 10, got "-1"; ' +
+        'OLLAMA_MAX_CONCURRENCY must be a whole number from 1 to 64, got "0"; ' +
+        'OLLAMA_HOST must use http or https; OLLAMA_MODEL must be a model name without spaces',
     );
+  });
+
+  it('bounds the timeout (no 0, nothing past a Lambda invocation), the retries and the concurrency', () => {
+    for (const [name, raw] of [
+      ['OLLAMA_TIMEOUT_MS', '0'],
+      ['OLLAMA_TIMEOUT_MS', '3000000000'],
+      ['OLLAMA_TIMEOUT_MS', '60000.5'],
+      ['OLLAMA_MAX_RETRIES', '11'],
+      ['OLLAMA_MAX_CONCURRENCY', '65'],
+    ]) {
+      expect(() => ollamaConfigFromEnv({ [name as string]: raw }), `${name}=${raw}`).toThrow(
+        new RegExp(`${name} must be a whole number`),
+      );
+    }
+    expect(() => new OllamaConfig({ timeoutMs: 2 ** 31 })).toThrow(/timeoutMs|OLLAMA_TIMEOUT_MS/);
+    expect(
+      ollamaConfigFromEnv({ OLLAMA_TIMEOUT_MS: '900000', OLLAMA_MAX_CONCURRENCY: '64' }).toJSON(),
+    ).toMatchObject({ timeoutMs: 900_000, maxConcurrency: 64 });
   });
 
   it('refuses credentials in the host and a key sent in clear to another machine, without echoing them', () => {
@@ -82,7 +104,20 @@ describe('ollamaConfigFromEnv', () => {
     const inClear = messageOf({ OLLAMA_HOST: 'http://10.0.0.5:11434', OLLAMA_API_KEY: KEY });
     expect(inClear).toMatch(/use https/);
     expect(inClear).not.toContain(KEY);
-    expect(messageOf({ OLLAMA_API_KEY: 'has space' })).toMatch(/printable ASCII/);
+    for (const key of [`${KEY} x`, `${KEY.slice(0, 9)}\n${KEY.slice(9)}`, `${KEY}\n`]) {
+      const message = messageOf({ OLLAMA_API_KEY: key });
+      expect(message).toMatch(/OLLAMA_API_KEY contains whitespace or a control character/);
+      expect(message).not.toContain(KEY.slice(0, 8));
+      expect(message).not.toContain(KEY.slice(-8));
+    }
+    for (const host of [KEY, `https://ollama.example/?key=${KEY}`, `https://ollama.example/${KEY}`]) {
+      const message = messageOf({ OLLAMA_HOST: host, OLLAMA_API_KEY: KEY });
+      expect(message).toMatch(/^invalid Ollama configuration: OLLAMA_HOST /);
+      expect(message).not.toContain(KEY.slice(-8));
+    }
+    expect(
+      messageOf({ OLLAMA_HOST: `https://ollama.example/${LANGSMITH_KEY}`, LANGSMITH_API_KEY: LANGSMITH_KEY }),
+    ).toMatch(/OLLAMA_HOST contains an API key/);
     expect(
       ollamaConfigFromEnv({ OLLAMA_HOST: 'http://localhost:11434', OLLAMA_API_KEY: KEY }).hasApiKey,
     ).toBe(true);
@@ -103,6 +138,8 @@ describe('OllamaConfig secrecy', () => {
 
   it('scrubs the key from text that echoes it', () => {
     expect(config.redact(`401: bad key ${KEY} (${KEY})`)).toBe('401: bad key [redacted] ([redacted])');
+    const base64 = Buffer.from(KEY).toString('base64');
+    expect(config.redact(`key ...${KEY.slice(-8)} / ${base64}`)).toBe('key ...[redacted] / [redacted]');
     expect(new OllamaConfig().redact('nothing to hide')).toBe('nothing to hide');
   });
 });

@@ -1,4 +1,14 @@
+import { apiKeyProblem, apiKeysIn } from '../../config/api-key-setting.js';
 import { ConfigError } from '../../config/config-error.js';
+import {
+  type IntegerRange,
+  integerProblem,
+  LAMBDA_MAX_MS,
+  msRange,
+  readInteger,
+} from '../../config/integer-setting.js';
+import { baseUrl, parseUrlSetting } from '../../config/url-setting.js';
+import { type RedactText, textRedactor } from '../secrets/text-redactor.js';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 export const DEFAULT_OLLAMA_MODEL = 'llama3.1:8b';
@@ -18,6 +28,12 @@ export interface OllamaConfigOptions {
 }
 
 const DEFAULTS = { timeoutMs: 60_000, maxRetries: 2, maxConcurrency: 4 } as const;
+/** The accepted values, as the README documents them. */
+export const OLLAMA_RANGES = {
+  timeoutMs: msRange(100, LAMBDA_MAX_MS),
+  maxRetries: { min: 0, max: 10 },
+  maxConcurrency: { min: 1, max: 64 },
+} as const satisfies Record<string, IntegerRange>;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
@@ -32,6 +48,7 @@ export class OllamaConfig {
   readonly maxRetries: number;
   readonly maxConcurrency: number;
   readonly #apiKey: string | undefined;
+  readonly #redact: RedactText;
 
   /** Throws a ConfigError naming every invalid option (never the key's value). */
   constructor(options: OllamaConfigOptions = {}) {
@@ -43,6 +60,7 @@ export class OllamaConfig {
     this.maxRetries = options.maxRetries ?? DEFAULTS.maxRetries;
     this.maxConcurrency = options.maxConcurrency ?? DEFAULTS.maxConcurrency;
     this.#apiKey = options.apiKey === '' ? undefined : options.apiKey;
+    this.#redact = textRedactor([this.#apiKey]);
   }
 
   get hasApiKey(): boolean {
@@ -54,9 +72,9 @@ export class OllamaConfig {
     return this.#apiKey === undefined ? undefined : { Authorization: `Bearer ${this.#apiKey}` };
   }
 
-  /** `text` with the key, wherever it appears, replaced (for error messages and echoed replies). */
+  /** `text` with the key, its fragments and encodings, wherever they appear, replaced (see `textRedactor`). */
   redact(text: string): string {
-    return this.#apiKey === undefined ? text : text.replaceAll(this.#apiKey, '[redacted]');
+    return this.#redact(text);
   }
 
   toJSON() {
@@ -74,80 +92,57 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function ollamaConfigFromEnv(env: Env): OllamaConfig {
   const problems: string[] = [];
   const text = (name: string) => (env[name] === '' ? undefined : env[name]);
-  const integer = (name: string) => {
-    const raw = text(name)?.trim();
-    if (raw === undefined) return undefined;
-    if (/^\d+$/.test(raw)) return Number(raw);
-    problems.push(`${name} must be a whole number, got "${raw}"`);
-    return undefined;
-  };
   const options: OllamaConfigOptions = {
     host: text('OLLAMA_HOST'),
     model: text('OLLAMA_MODEL'),
     apiKey: text('OLLAMA_API_KEY'),
-    timeoutMs: integer('OLLAMA_TIMEOUT_MS'),
-    maxRetries: integer('OLLAMA_MAX_RETRIES'),
-    maxConcurrency: integer('OLLAMA_MAX_CONCURRENCY'),
+    timeoutMs: readInteger(env, 'OLLAMA_TIMEOUT_MS', OLLAMA_RANGES.timeoutMs, problems),
+    maxRetries: readInteger(env, 'OLLAMA_MAX_RETRIES', OLLAMA_RANGES.maxRetries, problems),
+    maxConcurrency: readInteger(env, 'OLLAMA_MAX_CONCURRENCY', OLLAMA_RANGES.maxConcurrency, problems),
   };
-  problems.push(...problemsOf(options));
+  problems.push(...problemsOf(options, apiKeysIn(env)));
   if (problems.length > 0) throw configError(problems);
   return new OllamaConfig(options);
 }
 
-function problemsOf(options: OllamaConfigOptions): string[] {
+function problemsOf(options: OllamaConfigOptions, otherKeys: readonly string[] = []): string[] {
   const problems: string[] = [];
-  const host = hostProblem(options.host ?? DEFAULT_OLLAMA_HOST);
-  if (host) problems.push(host);
+  const key = options.apiKey === '' ? undefined : options.apiKey;
+  const host = parseHost(options.host ?? DEFAULT_OLLAMA_HOST, [key, ...otherKeys]);
+  if (host.problem) problems.push(host.problem);
   if (options.model !== undefined && !/^\S+$/.test(options.model)) {
     problems.push('OLLAMA_MODEL must be a model name without spaces');
   }
-  const atLeast = (name: string, value: number | undefined, min: number) => {
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) {
-      problems.push(`${name} must be an integer >= ${min}, got ${value}`);
-    }
-  };
-  atLeast('OLLAMA_TIMEOUT_MS', options.timeoutMs, 1);
-  atLeast('OLLAMA_MAX_RETRIES', options.maxRetries, 0);
-  atLeast('OLLAMA_MAX_CONCURRENCY', options.maxConcurrency, 1);
-  const key = options.apiKey === '' ? undefined : options.apiKey;
-  if (key !== undefined && !/^[\x21-\x7e]+$/.test(key)) {
-    problems.push('OLLAMA_API_KEY must be printable ASCII without spaces');
+  for (const problem of [
+    integerProblem('OLLAMA_TIMEOUT_MS', options.timeoutMs, OLLAMA_RANGES.timeoutMs),
+    integerProblem('OLLAMA_MAX_RETRIES', options.maxRetries, OLLAMA_RANGES.maxRetries),
+    integerProblem('OLLAMA_MAX_CONCURRENCY', options.maxConcurrency, OLLAMA_RANGES.maxConcurrency),
+    key === undefined ? undefined : apiKeyProblem('OLLAMA_API_KEY', key),
+  ]) {
+    if (problem) problems.push(problem);
   }
-  if (key !== undefined && !host) {
-    const url = new URL(normalizeHost(options.host ?? DEFAULT_OLLAMA_HOST));
-    if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-      problems.push('OLLAMA_API_KEY is set but OLLAMA_HOST is plain http to another machine: use https');
-    }
+  if (key !== undefined && host.url?.protocol === 'http:' && !LOOPBACK_HOSTS.has(host.url.hostname)) {
+    problems.push('OLLAMA_API_KEY is set but OLLAMA_HOST is plain http to another machine: use https');
   }
   return problems;
 }
 
-function hostProblem(raw: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(withScheme(raw));
-  } catch {
-    // Not echoed: a malformed URL may still carry credentials.
-    return `OLLAMA_HOST must be a URL like ${DEFAULT_OLLAMA_HOST}`;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `OLLAMA_HOST must be http or https, got "${url.protocol}"`;
-  }
-  if (url.username || url.password) {
-    // Credentials in the URL would appear wherever the host is logged: they belong in OLLAMA_API_KEY.
-    return 'OLLAMA_HOST must not contain credentials; put the key in OLLAMA_API_KEY';
-  }
-  return undefined;
+/** A bare `host:port` means http, as in Ollama's own clients. */
+function parseHost(raw: string, secrets: readonly (string | undefined)[] = []) {
+  return parseUrlSetting('OLLAMA_HOST', raw, {
+    schemes: ['http:', 'https:'],
+    defaultScheme: 'http:',
+    example: DEFAULT_OLLAMA_HOST,
+    secrets,
+  });
 }
 
 function normalizeHost(raw: string): string {
-  return new URL(withScheme(raw)).href.replace(/\/+$/, '');
-}
-
-function withScheme(host: string): string {
-  return host.includes('://') ? host : `http://${host}`;
+  const host = parseHost(raw);
+  if (!host.url) throw configError([host.problem]);
+  return baseUrl(host.url);
 }
 
 function configError(problems: readonly string[]): ConfigError {
-  return new ConfigError(`invalid Ollama configuration: ${problems.join('; ')}`);
+  return new ConfigError(`invalid Ollama configuration: ${problems.join('; ')}`, problems);
 }

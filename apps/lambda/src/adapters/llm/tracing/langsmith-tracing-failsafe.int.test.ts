@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { canaryHits } from '../../../../test/canary.js';
 import { type LangSmithServer, startLangSmithServer } from '../../../../test/loopback/langsmith-server.js';
 import { createLangSmithTracing } from './langsmith-tracing.js';
 import {
@@ -92,5 +93,39 @@ describe('tracing never costs the handler its result', () => {
     expect(handler.flushes.map((flush) => flush.outcome)).toEqual(['timed_out', 'timed_out']);
     for (const flush of handler.flushes) expect(flush.ms).toBeLessThan(FLUSH_TIMEOUT_MS + SLACK_MS);
     expect(slow.requests.some((request) => request.path === '/runs/multipart')).toBe(true);
+  });
+
+  it("keeps the key out of the client's own console output when LangSmith echoes credentials in its errors", async () => {
+    // What a misconfigured proxy or gateway does: quote the credentials it refused, whole and in part.
+    const echoing = await start({
+      failWith: ({ headers }) => {
+        const key = String(headers['x-api-key']);
+        return {
+          status: 401,
+          body: JSON.stringify({
+            detail: `Invalid token ${key} (ends ${key.slice(-8)}, base64 ${Buffer.from(key).toString('base64')})`,
+          }),
+        };
+      },
+    });
+    const output = captureOutput();
+    const tracing = createLangSmithTracing(tracingConfigFromEnv(enabledEnv(echoing.url)), {
+      secrets: [FAKE_OLLAMA_KEY],
+      // Long enough on a busy machine for the refused requests to end (a 401 is not retried), so what the client
+      // prints about them is printed before the flush returns.
+      flushTimeoutMs: 20_000,
+    });
+    const handler = lambdaHandler(tracing, buildReceiptGraph({ ollamaApiKey: FAKE_OLLAMA_KEY }));
+
+    expect(await handler({ imageId: randomUUID(), receiptId: 1, words: WORDS })).toEqual(EXPECTED);
+
+    expect(handler.flushes.map((flush) => flush.outcome)).toEqual(['flushed']);
+    const printed = output().join('\n');
+    // The client did print the refusal, body included: redacted.
+    expect(printed).toContain(`Invalid token [redacted] (ends [redacted], base64 [redacted])`);
+    expect(
+      canaryHits({ FAKE_LANGSMITH_KEY, FAKE_OLLAMA_KEY }, [{ source: 'console', text: printed }]),
+    ).toEqual([]);
+    expect(echoing.requests.some((request) => request.path === '/runs/multipart')).toBe(true);
   });
 });

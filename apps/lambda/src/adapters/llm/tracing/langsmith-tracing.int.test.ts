@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LangSmithServer, startLangSmithServer } from '../../../../test/loopback/langsmith-server.js';
+import { REDACTED } from '../../secrets/text-redactor.js';
 import { createLangSmithTracing, type LangSmithTracing } from './langsmith-tracing.js';
-import { REDACTED } from './secret-redactor.js';
 import {
   buildReceiptGraph,
   captureOutput,

@@ -3,8 +3,10 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import { LangChainTracer } from '@langchain/core/tracers/tracer_langchain';
 import type { ReceiptRef } from '@receipt-gate/core';
 import { Client } from 'langsmith';
+import { redactingFetch } from '../../secrets/redacting-fetch.js';
+import { valueRedactor } from '../../secrets/secret-redactor.js';
+import { textRedactor } from '../../secrets/text-redactor.js';
 import { receiptTraceLabels } from './receipt-trace-labels.js';
-import { secretRedactor } from './secret-redactor.js';
 import type { TracingConfig } from './tracing-config.js';
 
 /** `flushed`: nothing traced is left pending (the client logs a batch LangSmith refused). */
@@ -55,7 +57,8 @@ export function createLangSmithTracing(
 ): LangSmithTracing {
   if (!config.enabled) return DISABLED;
   const flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
-  const redact = secretRedactor([config.apiKey, ...(options.secrets ?? [])], options.redact);
+  const redactText = textRedactor([config.apiKey, ...(options.secrets ?? [])], options.redact);
+  const redact = valueRedactor(redactText);
   const client = new Client({
     apiUrl: config.endpoint,
     apiKey: config.apiKey,
@@ -68,6 +71,10 @@ export function createLangSmithTracing(
     // Used on run errors: an HTTP error message can quote a key.
     anonymizer: redact,
     disablePromptCache: true,
+    // The client reports failed requests on the console itself (it takes no logger), quoting the response body
+    // and fetch's errors: they reach it redacted. Debug mode would print every request, whatever the env says.
+    fetchImplementation: redactingFetch((input, init) => fetch(input, init), redactText),
+    debug: false,
   });
 
   const drain = async (): Promise<FlushOutcome> => {

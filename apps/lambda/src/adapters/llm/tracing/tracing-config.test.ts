@@ -4,6 +4,7 @@ import { ConfigError } from '../../../config/config-error.js';
 import {
   DEFAULT_LANGSMITH_ENDPOINT,
   DEFAULT_LANGSMITH_PROJECT,
+  LangSmithSettings,
   tracingConfigFromEnv,
 } from './tracing-config.js';
 
@@ -64,14 +65,65 @@ describe('tracingConfigFromEnv', () => {
     );
   });
 
-  it('refuses an endpoint that is not an http(s) URL', () => {
-    expect(() =>
-      tracingConfigFromEnv({
-        LANGSMITH_TRACING: 'true',
-        LANGSMITH_API_KEY: KEY,
-        LANGSMITH_ENDPOINT: 'smith',
-      }),
-    ).toThrow(/LANGSMITH_ENDPOINT must be an http\(s\) URL/);
+  it('refuses an endpoint that is not an http(s) URL, without quoting it', () => {
+    for (const endpoint of ['smith', 'ftp://smith.example', 'https://smith .example']) {
+      expect(() =>
+        tracingConfigFromEnv({
+          LANGSMITH_TRACING: 'true',
+          LANGSMITH_API_KEY: KEY,
+          LANGSMITH_ENDPOINT: endpoint,
+        }),
+      ).toThrow(/^invalid configuration: LANGSMITH_ENDPOINT must (be a URL like|use http or https)[^"]*$/);
+    }
+  });
+
+  /** The ConfigError's message, checked for every 8-character fragment of the key. */
+  const refusalOf = (env: Record<string, string>) => {
+    let message: string | undefined;
+    try {
+      tracingConfigFromEnv({ LANGSMITH_TRACING: 'true', ...env });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    if (message === undefined) throw new Error('expected a ConfigError');
+    for (let at = 0; at + 8 <= KEY.length; at++) expect(message).not.toContain(KEY.slice(at, at + 8));
+    return message;
+  };
+
+  it('refuses a key with a newline (or any whitespace) at startup, naming the variable, never echoing it', () => {
+    const split = `${KEY.slice(0, 24)}\n${KEY.slice(24)}`;
+    expect(refusalOf({ LANGSMITH_API_KEY: split })).toBe(
+      'invalid configuration: LANGSMITH_API_KEY contains whitespace or a control character, such as a pasted newline (the value is not shown)',
+    );
+    expect(refusalOf({ LANGSMITH_API_KEY: `${KEY}\r\n` })).toMatch(/LANGSMITH_API_KEY contains whitespace/);
+    expect(refusalOf({ LANGCHAIN_API_KEY: ` ${KEY}` })).toMatch(/LANGCHAIN_API_KEY contains whitespace/);
+    expect(refusalOf({ LANGSMITH_API_KEY: 'lsv2_short' })).toMatch(/LANGSMITH_API_KEY must be 16 to 1024/);
+  });
+
+  it('refuses a key pasted into LANGSMITH_ENDPOINT, in any place, without printing it', () => {
+    for (const endpoint of [
+      KEY,
+      `https://${KEY}`,
+      `https://user:${KEY}@api.smith.langchain.com`,
+      `https://api.smith.langchain.com/?api_key=${KEY}`,
+      `https://api.smith.langchain.com/${KEY}`,
+      `https://api.smith.langchain.com/${encodeURIComponent(KEY.slice(-12))}`,
+    ]) {
+      expect(refusalOf({ LANGSMITH_API_KEY: KEY, LANGSMITH_ENDPOINT: endpoint }), endpoint).toMatch(
+        /^invalid configuration: LANGSMITH_ENDPOINT (must|contains)/,
+      );
+    }
+  });
+
+  it('checks settings built in code the same way', () => {
+    const hide = { inputs: false, outputs: false, metadata: false };
+    expect(() => new LangSmithSettings('https://api.smith.langchain.com', `${KEY}\n`, 'p', hide)).toThrow(
+      /the LangSmith API key contains whitespace/,
+    );
+    expect(() => new LangSmithSettings(`https://x.example/${KEY}`, KEY, 'p', hide)).toThrow(
+      /the LangSmith endpoint contains an API key/,
+    );
   });
 
   it('keeps the key out of JSON, inspection and spreads of the config', () => {

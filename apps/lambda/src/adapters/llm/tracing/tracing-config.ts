@@ -1,5 +1,7 @@
 import { inspect } from 'node:util';
+import { apiKeyProblem, apiKeysIn } from '../../../config/api-key-setting.js';
 import { ConfigError } from '../../../config/config-error.js';
+import { baseUrl, parseUrlSetting } from '../../../config/url-setting.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -16,6 +18,7 @@ export class LangSmithSettings {
   readonly enabled = true;
   readonly #apiKey: string;
 
+  /** Throws a ConfigError if the key or the endpoint is unusable (never quoting either). */
   constructor(
     readonly endpoint: string,
     apiKey: string,
@@ -23,6 +26,11 @@ export class LangSmithSettings {
     /** `LANGSMITH_HIDE_INPUTS` / `_OUTPUTS` / `_METADATA`: send these as `{}`, as the client does from env. */
     readonly hide: { readonly inputs: boolean; readonly outputs: boolean; readonly metadata: boolean },
   ) {
+    const problems = [
+      apiKeyProblem('the LangSmith API key', apiKey),
+      parseUrlSetting('the LangSmith endpoint', endpoint, { ...ENDPOINT_RULES, secrets: [apiKey] }).problem,
+    ].filter((problem) => problem !== undefined);
+    if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
     this.#apiKey = apiKey;
   }
 
@@ -38,6 +46,8 @@ export class LangSmithSettings {
 
 export type TracingConfig = { readonly enabled: false } | LangSmithSettings;
 
+const ENDPOINT_RULES = { schemes: ['http:', 'https:'], example: DEFAULT_LANGSMITH_ENDPOINT } as const;
+
 /** The variables `@langchain/core` itself turns tracing on with; any of them set to `true` enables ours. */
 const TRACING_SWITCHES = [
   'LANGSMITH_TRACING',
@@ -51,26 +61,36 @@ const TRACING_SWITCHES = [
  * `LANGCHAIN_*`). It only reads: nothing is ever written back to the environment.
  */
 export function tracingConfigFromEnv(env: Env): TracingConfig {
+  /** The variable that holds a setting: the `LANGSMITH_` one unless only the `LANGCHAIN_` one is set. */
+  const source = (name: string): string | undefined =>
+    [`LANGSMITH_${name}`, `LANGCHAIN_${name}`].find((variable) => env[variable]?.trim());
   const read = (name: string): string | undefined => {
-    const value = (env[`LANGSMITH_${name}`] || env[`LANGCHAIN_${name}`])?.trim();
-    return value ? value : undefined;
+    const variable = source(name);
+    return variable && env[variable]?.trim();
   };
   if (!TRACING_SWITCHES.some((name) => env[name]?.trim() === 'true')) return { enabled: false };
-  const apiKey = read('API_KEY');
-  if (!apiKey) {
-    throw new ConfigError(
-      'invalid configuration: LANGSMITH_TRACING=true needs LANGSMITH_API_KEY (or LANGCHAIN_API_KEY); ' +
-        'set the key or turn tracing off',
-    );
+  const keyVariable = source('API_KEY');
+  // Not trimmed: a key with whitespace is refused, not repaired, so what is sent is what was checked.
+  const apiKey = keyVariable && env[keyVariable];
+  if (!keyVariable || !apiKey) {
+    const problem =
+      'LANGSMITH_TRACING=true needs LANGSMITH_API_KEY (or LANGCHAIN_API_KEY); set the key or turn tracing off';
+    throw new ConfigError(`invalid configuration: ${problem}`, [problem]);
   }
-  const endpoint = (read('ENDPOINT') ?? DEFAULT_LANGSMITH_ENDPOINT).replace(/\/+$/, '');
-  if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) {
-    throw new ConfigError(
-      `invalid configuration: LANGSMITH_ENDPOINT must be an http(s) URL, got "${endpoint}"`,
-    );
+  const problems: string[] = [];
+  const keyProblem = apiKeyProblem(keyVariable, apiKey);
+  if (keyProblem) problems.push(keyProblem);
+  const endpointVariable = source('ENDPOINT') ?? 'LANGSMITH_ENDPOINT';
+  const endpoint = parseUrlSetting(endpointVariable, read('ENDPOINT') ?? DEFAULT_LANGSMITH_ENDPOINT, {
+    ...ENDPOINT_RULES,
+    secrets: [apiKey, ...apiKeysIn(env)],
+  });
+  if (endpoint.problem) problems.push(endpoint.problem);
+  if (problems.length > 0 || !endpoint.url) {
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
   }
   const flag = (name: string) => read(name) === 'true';
-  return new LangSmithSettings(endpoint, apiKey, read('PROJECT') ?? DEFAULT_LANGSMITH_PROJECT, {
+  return new LangSmithSettings(baseUrl(endpoint.url), apiKey, read('PROJECT') ?? DEFAULT_LANGSMITH_PROJECT, {
     inputs: flag('HIDE_INPUTS'),
     outputs: flag('HIDE_OUTPUTS'),
     metadata: flag('HIDE_METADATA'),

@@ -1,27 +1,25 @@
-export const REDACTED = '[redacted]';
+import { type RedactText, textRedactor } from './text-redactor.js';
+
+export type RedactValue = <T>(value: T) => T;
 
 /**
- * Builds a function that replaces every occurrence of the given secrets in the strings (and keys) of a value,
- * at any depth, following the JSON view of it (`toJSON` first, then own enumerable properties) since that is what
- * gets sent. Parts without a secret are returned as they are, so a clean trace is sent unchanged.
+ * Builds a function that redacts the given secrets (`textRedactor`: fragments and encodings too) in the strings
+ * and keys of a value, at any depth.
  */
 export function secretRedactor(
   secrets: Iterable<string | undefined>,
   /** Another scrubber of text, for secrets held where their value cannot be read (the Ollama config). */
-  scrub?: (text: string) => string,
-): <T>(value: T) => T {
-  // Longest first, so a secret that contains another is replaced whole.
-  const known = [...new Set([...secrets].filter((secret): secret is string => !!secret))].sort(
-    (a, b) => b.length - a.length,
-  );
-  const redactText = (text: string) => {
-    const redacted = known.reduce(
-      (result, secret) => (result.includes(secret) ? result.replaceAll(secret, REDACTED) : result),
-      text,
-    );
-    return scrub ? scrub(redacted) : redacted;
-  };
+  scrub?: RedactText,
+): RedactValue {
+  return valueRedactor(textRedactor(secrets, scrub));
+}
 
+/**
+ * Applies `redactText` to the strings (and keys) of a value, at any depth, following the JSON view of it
+ * (`toJSON` first, then own enumerable properties) since that is what gets sent. Parts without a secret are
+ * returned as they are, so a clean trace is sent unchanged.
+ */
+export function valueRedactor(redactText: RedactText): RedactValue {
   const redact = (value: unknown, onPath: Set<object>, done: WeakMap<object, unknown>): unknown => {
     if (typeof value === 'string') return redactText(value);
     if (typeof value !== 'object' || value === null) return value;
@@ -51,6 +49,5 @@ export function secretRedactor(
     done.set(value, result);
     return result;
   };
-  return <T>(value: T) =>
-    known.length === 0 && !scrub ? value : (redact(value, new Set(), new WeakMap()) as T);
+  return <T>(value: T) => redact(value, new Set(), new WeakMap()) as T;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, secretRedactor } from './secret-redactor.js';
+import { secretRedactor } from './secret-redactor.js';
+import { REDACTED } from './text-redactor.js';
 
 const SECRET = 'sk-0123456789abcdef';
 
@@ -47,5 +48,12 @@ describe('secretRedactor', () => {
     expect(secretRedactor(['abc', 'abcdef'])('xabcdefx abc')).toBe(`x${REDACTED}x ${REDACTED}`);
     const value = { a: SECRET };
     expect(secretRedactor([undefined, ''])(value)).toBe(value);
+  });
+
+  it('catches fragments and encodings of a secret at any depth, as the text redactor does', () => {
+    const base64 = Buffer.from(SECRET).toString('base64');
+    expect(redact({ error: { message: `ends ${SECRET.slice(-8)}`, auth: [`Basic ${base64}`] } })).toEqual({
+      error: { message: `ends ${REDACTED}`, auth: [`Basic ${REDACTED}`] },
+    });
   });
 });
