@@ -6,7 +6,7 @@ import type {
 } from '@receipt-gate/core';
 import { sampleReceipt } from '@receipt-gate/core/testing';
 import { describe, expect, it } from 'vitest';
-import { evaluateLabels } from './evaluate-labels.js';
+import { evaluateLabels, scoresOf } from './evaluate-labels.js';
 
 const metadata = { placeId: 'place-1', merchantName: 'Tiny Shop', matchedFields: [] };
 const SHOP = sampleReceipt({
@@ -202,5 +202,21 @@ describe('evaluateLabels', () => {
 
     expect(receipts[0]).toMatchObject({ error: 'no analysis within 20 ms', falseNegatives: 1 });
     expect(signal?.aborted).toBe(true);
+  });
+});
+
+describe('scoresOf', () => {
+  it('sums the counts of a group of receipts, as one evaluation over them would', async () => {
+    const analyzer = scriptedAnalyzer({ 1: [label(1, 1, 'MERCHANT_NAME'), label(2, 1, 'TAX')], 2: [] });
+    const together = await evaluateLabels(analyzer, [SHOP, CAFE]);
+    const apart = [await evaluateLabels(analyzer, [SHOP]), await evaluateLabels(analyzer, [CAFE])];
+
+    expect(scoresOf(apart.flatMap((e) => e.receipts))).toEqual(together.micro);
+    expect(scoresOf([])).toMatchObject({
+      support: 0,
+      precision: undefined,
+      recall: undefined,
+      f1: undefined,
+    });
   });
 });

@@ -94,6 +94,19 @@ function scores({ tp, fp, fn }: Readonly<Record<Outcome, number>>): Scores {
   };
 }
 
+/**
+ * Micro-averaged scores over a group of receipts (a set or a half of one) from their own counts: summing the
+ * counts is what a single evaluation over that group would give.
+ */
+export function scoresOf(receipts: readonly Counts[]): Scores {
+  const sum = (pick: (counts: Counts) => number) => receipts.reduce((acc, counts) => acc + pick(counts), 0);
+  return scores({
+    tp: sum((c) => c.truePositives),
+    fp: sum((c) => c.falsePositives),
+    fn: sum((c) => c.falseNegatives),
+  });
+}
+
 class Tally {
   readonly #byLabel = new Map<WordLabelName, Record<Outcome, number>>();
 
