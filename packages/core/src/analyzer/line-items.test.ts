@@ -86,4 +86,88 @@ describe('line items', () => {
     expect(after.wordsWith('LINE_TOTAL')).toEqual([]);
     expect(after.wordsWith('PRODUCT_NAME')).toEqual([]);
   });
+
+  it('reads quantity, unit price and name from the columns a header announces', async () => {
+    const { wordsWith } = await itemLabels([
+      'LN PART#        DESCRIPTION      QTY  PRICE    EXT',
+      '1  MOB1-5W30-5Q MOBIL 1 5W-30 5QT  1  32.99  32.99',
+      '4  WIPR-22      WIPER BLADE 22IN   2  14.99  29.98',
+    ]);
+    expect(wordsWith('QUANTITY')).toEqual(['1', '2']);
+    expect(wordsWith('UNIT_PRICE')).toEqual(['32.99', '14.99']);
+    expect(wordsWith('LINE_TOTAL')).toEqual(['32.99', '29.98']);
+    expect(wordsWith('PRODUCT_NAME')).toEqual(['MOBIL', '1', '5W-30', '5QT', 'WIPER', 'BLADE', '22IN']);
+  });
+
+  it('takes a count and a price before the total for what they are when they multiply to it', async () => {
+    const counted = await itemLabels(['WIPER BLADE 22IN   2  14.99  29.98']);
+    const sized = await itemLabels(['BOLTS M8 PACK 2   1.50   9.00']);
+    expect(counted.wordsWith('QUANTITY')).toEqual(['2']);
+    expect(counted.wordsWith('UNIT_PRICE')).toEqual(['14.99']);
+    expect(sized.wordsWith('QUANTITY')).toEqual([]);
+    expect(sized.wordsWith('UNIT_PRICE')).toEqual([]);
+  });
+
+  it('reads a unit price after "x" as after "@", with or without a unit', async () => {
+    const { wordsWith } = await itemLabels([
+      'BOK CHOY',
+      '  2.5 lb x $1.49/lb            3.73',
+      'FRESH TOFU FIRM  2 x 2.49      4.98',
+    ]);
+    expect(wordsWith('QUANTITY')).toEqual(['2.5', '2']);
+    expect(wordsWith('UNIT_PRICE')).toEqual(['$1.49/lb', '2.49']);
+    expect(wordsWith('PRODUCT_NAME')).toEqual(['BOK', 'CHOY', 'FRESH', 'TOFU', 'FIRM']);
+  });
+
+  it('continues a name on the line under it, aligned with the name column', async () => {
+    const { wordsWith } = await itemLabels([
+      'SKU       DESCRIPTION         QTY  AMOUNT',
+      '40881213  WOOL BLEND CARDIGAN   1   59.99',
+      '          HEATHER GREY M',
+      '          ORIG TRANS 0412-07-87920',
+    ]);
+    expect(wordsWith('PRODUCT_NAME')).toEqual(['WOOL', 'BLEND', 'CARDIGAN', 'HEATHER', 'GREY', 'M']);
+    expect(wordsWith('QUANTITY')).toEqual(['1']);
+  });
+
+  it('takes a line indented just under an item for a modifier, not a heading at the margin', async () => {
+    const { wordsWith } = await itemLabels([
+      'Latte 16 oz                    5.50',
+      '  + Oat Milk                   0.75',
+      '  Extra Hot',
+      'ELECTRONICS',
+      'USB CABLE                      9.88',
+      'BANANAS',
+      '2.31 lb @ 0.59 /lb             1.36',
+    ]);
+    expect(wordsWith('PRODUCT_NAME')).toEqual([
+      'Latte',
+      '16',
+      'oz',
+      'Oat',
+      'Milk',
+      'Extra',
+      'Hot',
+      'USB',
+      'CABLE',
+      'BANANAS',
+    ]);
+  });
+
+  it('takes the name after an item code on the line above an item printed over two lines', async () => {
+    const { wordsWith } = await itemLabels(['9781250178602 LITTLE BLUE TRUCK', '  BOARD BOOK     8.99']);
+    expect(wordsWith('PRODUCT_NAME')).toEqual(['LITTLE', 'BLUE', 'TRUCK', 'BOARD', 'BOOK']);
+  });
+
+  it('labels items with a negative amount under a RETURN heading as refunds, until an item is sold', async () => {
+    const { wordsWith } = await itemLabels([
+      '                RETURN',
+      '40327755  LEATHER BELT   34.00-',
+      'CREW SOCKS               17.98',
+      'SC                        1.00-',
+    ]);
+    expect(wordsWith('REFUND')).toEqual(['34.00-']);
+    expect(wordsWith('DISCOUNT')).toEqual(['1.00-']);
+    expect(wordsWith('PRODUCT_NAME')).toEqual(['LEATHER', 'BELT', 'CREW', 'SOCKS']);
+  });
 });

@@ -14,6 +14,7 @@ describe('payment methods', () => {
     ['DEBIT          2.99', ['DEBIT']],
     ['CASH           5.00', ['CASH']],
     ['EBT SNAP       2.99', ['EBT']],
+    ['MC •••• 2231   $2.99', ['MC', '••••', '2231']],
   ])('labels %s', async (line, expected) => {
     const { wordsWith } = await analyzeText([...ITEMS, line]);
     expect(wordsWith('PAYMENT_METHOD')).toEqual(expected);
@@ -44,6 +45,10 @@ describe('loyalty ids', () => {
     ['Member # 40018823351', ['40018823351']],
     ['Rewards #: 7781234509', ['7781234509']],
     ['PRO XTRA # ****8821', ['****8821']],
+    ['STAR REWARDS 6012 4471 0093', ['6012', '4471', '0093']],
+    ['BOOKSELLER REWARDS #: 0044 1928 77', ['0044', '1928', '77']],
+    ['REWARDS#4406118827', ['REWARDS#4406118827']],
+    ['MEMBER:40018823', ['MEMBER:40018823']],
   ])('labels the member number of %s', async (line, expected) => {
     const { wordsWith } = await analyzeText([...ITEMS, line]);
     expect(wordsWith('LOYALTY_ID')).toEqual(expected);
@@ -51,7 +56,12 @@ describe('loyalty ids', () => {
   });
 
   it('does not take a savings amount or a points count for a member number', async () => {
-    const { wordsWith } = await analyzeText([...ITEMS, 'MEMBER SAVINGS  0.50-', 'REWARDS POINTS EARNED 33']);
+    const { wordsWith } = await analyzeText([
+      ...ITEMS,
+      'MEMBER SAVINGS  0.50-',
+      'REWARDS POINTS EARNED 33',
+      'REWARDS POINTS 120 OF 500',
+    ]);
     expect(wordsWith('LOYALTY_ID')).toEqual([]);
   });
 });
