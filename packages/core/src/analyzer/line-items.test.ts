@@ -170,4 +170,82 @@ describe('line items', () => {
     expect(wordsWith('DISCOUNT')).toEqual(['1.00-']);
     expect(wordsWith('PRODUCT_NAME')).toEqual(['LEATHER', 'BELT', 'CREW', 'SOCKS']);
   });
+
+  it('continues a long name at the same left only when it ran up to its amount, skipping serial lines', async () => {
+    const { wordsWith } = await itemLabels([
+      '  SONY WH-1000XM5 WIRELESS    349.99',
+      '  HEADPHONES BLACK',
+      '  S/N: 5A1B2C3D4E',
+      'PAPER TOWELS                  9.99',
+      'CLEANING SUPPLIES',
+      'DISH SOAP                     3.79',
+    ]);
+    expect(wordsWith('PRODUCT_NAME')).toEqual([
+      'SONY',
+      'WH-1000XM5',
+      'WIRELESS',
+      'HEADPHONES',
+      'BLACK',
+      'PAPER',
+      'TOWELS',
+      'DISH',
+      'SOAP',
+    ]);
+  });
+
+  it('takes a name over two lines for a nameless amount line, the second indented under the first', async () => {
+    const { wordsWith } = await itemLabels(['Linen Wrap Dress', '  SAGE  M', '  RETURNED        -118.00']);
+    expect(wordsWith('PRODUCT_NAME')).toEqual(['Linen', 'Wrap', 'Dress', 'SAGE', 'M']);
+    expect(wordsWith('REFUND')).toEqual(['-118.00']);
+  });
+
+  it('reads a count before a size, a year opening a name, and a pump number before a fuel', async () => {
+    const { wordsWith } = await itemLabels([
+      '1  2 LITER COKE                3.49',
+      '2024 NAPA CAB SAUV 750ML',
+      '   6 @ 28.00                 168.00',
+      '4011 BANANAS                   1.36',
+      'Pump 12  Diesel #2',
+      '  58.214 Gal @ $3.899/Gal   $226.98',
+    ]);
+    expect(wordsWith('QUANTITY')).toEqual(['1', '6', '58.214']);
+    expect(wordsWith('PRODUCT_NAME')).toEqual([
+      '2',
+      'LITER',
+      'COKE',
+      '2024',
+      'NAPA',
+      'CAB',
+      'SAUV',
+      '750ML',
+      'BANANAS',
+      'Diesel',
+      '#2',
+    ]);
+  });
+});
+
+describe('fuel blocks', () => {
+  it('labels the grade, gallons, price per gallon and fuel total of a pump block, not as the grand total', async () => {
+    const { wordsWith } = await analyzeText([
+      'SUMMIT FUEL',
+      'PRODUCT:      UNLEADED PLUS',
+      'GALLONS:             11.482',
+      'PRICE/GAL:          $4.699',
+      'FUEL TOTAL:         $53.95',
+      'COFFEE 20OZ          $2.19',
+      'TOTAL               $56.14',
+    ]);
+    expect(wordsWith('PRODUCT_NAME')).toEqual(['UNLEADED', 'PLUS', 'COFFEE', '20OZ']);
+    expect(wordsWith('QUANTITY')).toEqual(['11.482']);
+    expect(wordsWith('UNIT_PRICE')).toEqual(['$4.699']);
+    expect(wordsWith('LINE_TOTAL')).toEqual(['$53.95', '$2.19']);
+    expect(wordsWith('GRAND_TOTAL')).toEqual(['$56.14']);
+  });
+
+  it('does not take an item starting with GAL for a fuel line', async () => {
+    const { wordsWith } = await itemLabels(['GAL MILK 2%          3.49']);
+    expect(wordsWith('PRODUCT_NAME')).toEqual(['GAL', 'MILK', '2%']);
+    expect(wordsWith('LINE_TOTAL')).toEqual(['3.49']);
+  });
 });

@@ -27,12 +27,16 @@ const QUANTITY_AT_PRICE = /^\d{1,3}@\$?\d*\.\d{2,3}(?:\/[A-Z]+)?$/;
 const EACH = /^(?:EA|EACH|\/EA)$/;
 // Item codes (UPC, SKU, PLU), tax flags ("<A>") and per-unit suffixes ("/lb") are not part of a name.
 const CODE = /^#?\d{4,}$/;
+// A year opening a name ("2024 NAPA CAB"), not an item code.
+const YEAR = /^(?:19|20)\d{2}$/;
 const FLAG = /^<[A-Z0-9]{1,2}>$/;
 const UNIT_SUFFIX = /^\/[A-Z]+$/;
 const RETURN_KEYWORD = /^(?:RETURN(?:ED)?|REFUND(?:ED)?|RTN)$/;
 // Register details printed among the items are not product names.
 const NOT_A_PRODUCT =
-  /^(?:CASHIER|SERVER|REG|STORE|TABLE|GUEST|ORDER|TRANS|TRN|OP|ST#|MGR|PUMP|SALE|CHECK)\b/;
+  /^(?:CASHIER|SERVER|REG|STORE|TABLE|GUEST|ORDER|TRANS|TRN|OP|ST#|MGR|PUMP|SALE|CHECK|S\/N|SERIAL|IMEI)\b/;
+// A pump number before the fuel's name ("PUMP 12 DIESEL #2").
+const PUMP_PREFIX = /^PUMP\s*#?\s*\d+\s+/;
 // A heading that ends a block of returned items.
 const SALE_HEADING = /^SALES?$/;
 // A reference, serial or item number: a line holding one continues no name.
@@ -44,6 +48,9 @@ const LEADING_CODE = /^\d{6,}$/;
 const ALIGNED = 1;
 const MIN_INDENT = 0.5;
 const MAX_INDENT = 3.5;
+// A name that runs to within four characters of its amount (with slack for the OCR's boxes) filled its column
+// and may wrap onto the next line at the same left.
+const FILLED_GAP = 4.5;
 // Rounding on a weighed or counted line: the extension may differ from count x price by a cent.
 const CENT_TOLERANCE = 1;
 
@@ -59,6 +66,8 @@ interface ItemLine {
 interface Anchor {
   readonly lineLeft: number;
   readonly nameLeft: number;
+  /** Whether its name ran up to its amount, so that it may wrap onto the next line. */
+  readonly filled: boolean;
 }
 
 /**
@@ -90,7 +99,7 @@ export function labelLineItems(
     const role = roles[line.index];
     // Savings and coupons are labelled with the totals. Other keywords above the totals are part of an item
     // ("DISCOVER MAGAZINE", "CHANGE PURSE"), or mark a returned one.
-    if (role === 'DISCOUNT' || role === 'COUPON' || role === 'IGNORED') {
+    if (role === 'DISCOUNT' || role === 'COUPON' || role === 'IGNORED' || role === 'FUEL') {
       anchor = undefined;
       continue;
     }
@@ -134,34 +143,44 @@ export function labelLineItems(
     }
     const product = nameWords(item.rest, isReturn);
     const previous = lines[line.index - 1];
-    let nameLine = product;
     if (product.length > 0 || !previous) {
       proposals.claimAll(product, 'PRODUCT_NAME', 'words of an item line before its line total');
       const above = previous ? codedNameLine(previous, proposals) : [];
       proposals.claimAll(above, 'PRODUCT_NAME', 'name after an item code on the line above the item');
+      const last = product.at(-1);
+      const filled = last !== undefined && (item.total.words[0]?.left ?? 0) - last.right <= FILLED_GAP;
+      anchor = nextAnchor(anchor, line.words[0]?.left ?? 0, product[0]?.left, filled);
     } else {
-      const reasoning = 'name line above a quantity / price line that has no name of its own';
-      nameLine = nameOnlyLine(previous, proposals);
-      proposals.claimAll(nameLine, 'PRODUCT_NAME', reasoning);
+      const reasoning = 'name lines above a quantity / price line that has no name of its own';
+      const nameLines = nameLinesAbove(lines, previous, proposals);
+      for (const name of nameLines) proposals.claimAll(name, 'PRODUCT_NAME', reasoning);
+      const head = nameLines[0]?.[0];
+      anchor = head ? { lineLeft: head.left, nameLeft: head.left, filled: false } : undefined;
     }
-    anchor = nextAnchor(anchor, line, nameLine);
   }
 }
 
-/** The item line becomes the anchor, unless it is itself a priced modifier indented under the anchor. */
-function nextAnchor(anchor: Anchor | undefined, line: LayoutLine, name: readonly LayoutWord[]): Anchor {
-  const lineLeft = line.words[0]?.left ?? 0;
-  if (anchor) {
-    const indent = lineLeft - anchor.lineLeft;
-    if (indent >= MIN_INDENT && indent <= MAX_INDENT) return anchor;
-  }
-  return { lineLeft, nameLeft: name[0]?.left ?? lineLeft };
+/** The item line becomes the anchor, unless it is itself a priced modifier indented under the anchor's name. */
+function nextAnchor(
+  anchor: Anchor | undefined,
+  lineLeft: number,
+  nameLeft: number | undefined,
+  filled: boolean,
+): Anchor {
+  if (anchor && isIndented(lineLeft, anchor)) return anchor;
+  return { lineLeft, nameLeft: nameLeft ?? lineLeft, filled };
+}
+
+function isIndented(left: number, anchor: Anchor): boolean {
+  const indent = left - anchor.nameLeft;
+  return indent >= MIN_INDENT && indent <= MAX_INDENT;
 }
 
 /**
  * Whether a line without an amount continues the anchor item's name: unlabelled, with a word of letters, no
  * register detail or long number, not the name of a nameless quantity line below it, and placed under the
- * name (when a code or count column precedes the name) or indented just under the item.
+ * name (when a code or count column precedes the name, or the name filled its column and wraps), or indented
+ * just under the name (a modifier).
  */
 function continuesName(
   line: LayoutLine,
@@ -178,9 +197,10 @@ function continuesName(
     const below = readItemLine(next, proposals, columns);
     if (below.total && nameWords(below.rest, false).length === 0) return false;
   }
-  const aligned = Math.abs(first.left - anchor.nameLeft) <= ALIGNED && anchor.nameLeft - anchor.lineLeft >= 2;
-  const indent = first.left - anchor.lineLeft;
-  return aligned || (indent >= MIN_INDENT && indent <= MAX_INDENT);
+  const underName = Math.abs(first.left - anchor.nameLeft) <= ALIGNED;
+  // A lone word at the item's left is more likely a heading ("HOUSEHOLD") than the end of a wrapped name.
+  const wraps = anchor.nameLeft - anchor.lineLeft >= 2 || (anchor.filled && line.words.length > 1);
+  return (underName && wraps) || isIndented(first.left, anchor);
 }
 
 function labelItemTotal(total: AmountWords, isReturn: boolean, proposals: ProposalSet): void {
@@ -272,10 +292,13 @@ function countAndPrice(
   return Math.abs(Number(count.text) * cents - total.cents) <= CENT_TOLERANCE ? { count, price } : undefined;
 }
 
-/** A count opening an item line ("2 Fish Tacos 25.98"), unless it is a size ("2 LITER COLA"). */
+/**
+ * A count opening an item line ("2 Fish Tacos 25.98", "1 2 LITER COKE"), unless it is a size ("2 LITER COLA").
+ */
 function leadingCount(words: readonly LayoutWord[]): LayoutWord | undefined {
-  const [first, second] = words;
+  const [first, second, third] = words;
   if (!first || !second || !INTEGER.test(first.text) || Number(first.text) === 0) return undefined;
+  if (INTEGER.test(second.text) && third && SIZE_UNIT.test(third.upper)) return first;
   return /[A-Z]{2}/.test(second.upper) && !SIZE_UNIT.test(second.upper) ? first : undefined;
 }
 
@@ -296,7 +319,8 @@ function countBefore(words: readonly LayoutWord[], at: number): LayoutWord | und
  */
 function nameWords(words: readonly LayoutWord[], isReturn: boolean): LayoutWord[] {
   const kept = words.filter((word, i) => {
-    if (CODE.test(word.upper) || FLAG.test(word.upper) || UNIT_SUFFIX.test(word.upper)) return false;
+    if ((CODE.test(word.upper) && !(i === 0 && YEAR.test(word.upper))) || FLAG.test(word.upper)) return false;
+    if (UNIT_SUFFIX.test(word.upper)) return false;
     if (isReturn && RETURN_KEYWORD.test(word.upper)) return false;
     // A one-letter department or tax flag before the item code ("E 1234567 ORG EGGS").
     const next = words[i + 1];
@@ -309,11 +333,34 @@ function nameWords(words: readonly LayoutWord[], isReturn: boolean): LayoutWord[
   return name.some((w) => /[A-Z]{2}/.test(w.upper)) ? name : [];
 }
 
-/** The words of the line above when it holds only a product name (no amount, no label, no register detail). */
+/**
+ * The name of a nameless quantity / price line: the line above it when that holds only a product name (no
+ * amount, no label, no register detail besides a pump number), and the lines above that one it is indented
+ * under ("Linen Wrap Dress" / "  SAGE  M" / "  RETURNED -118.00"). Top line first.
+ */
+function nameLinesAbove(
+  lines: readonly LayoutLine[],
+  line: LayoutLine,
+  proposals: ProposalSet,
+): LayoutWord[][] {
+  const name = nameOnlyLine(line, proposals);
+  if (name.length === 0) return [];
+  const above = lines[line.index - 1];
+  const head = above && nameOnlyLine(above, proposals);
+  const indent = (line.words[0]?.left ?? 0) - (above?.words[0]?.left ?? 0);
+  return above && head && head.length > 0 && indent >= MIN_INDENT && indent <= MAX_INDENT
+    ? [head, name]
+    : [name];
+}
+
+/** The name words of a line that holds only a product name, possibly after a pump number. */
 function nameOnlyLine(line: LayoutLine, proposals: ProposalSet): LayoutWord[] {
-  if (NOT_A_PRODUCT.test(line.upper)) return [];
+  const pump = PUMP_PREFIX.exec(line.upper);
+  const words = pump ? line.words.filter((w) => w.start >= pump[0].length) : line.words;
+  const text = words.map((w) => w.upper).join(' ');
+  if (NOT_A_PRODUCT.test(text) || LONG_NUMBER.test(text)) return [];
   if (line.words.some((w) => proposals.isClaimed(w)) || findAmounts(line, proposals).length > 0) return [];
-  return nameWords(line.words, false);
+  return nameWords(words, false);
 }
 
 /** The name words after an item code on the line above an item, when that line has no amount of its own. */
