@@ -7,7 +7,11 @@ import { parseArgs } from 'node:util';
 import { NOOP_TELEMETRY, OfflineReceiptAnalyzer, type ReceiptAnalyzer } from '@receipt-gate/core';
 import { SAMPLE_RECEIPTS, VARIED_SAMPLE_RECEIPTS } from '@receipt-gate/core/testing';
 import { LazyLlmAnalyzer, ollamaConfigFromEnv } from '@receipt-gate/lambda';
-import { evaluateLabels, type LabelEvaluation } from '../src/evaluation/evaluate-labels.js';
+import {
+  type EvaluateOptions,
+  evaluateLabels,
+  type LabelEvaluation,
+} from '../src/evaluation/evaluate-labels.js';
 import { splitReceipts } from '../src/evaluation/receipt-split.js';
 import { CROSS_VALIDATION_RECORD } from './cross-validation-record.js';
 import {
@@ -21,8 +25,8 @@ import {
 
 const COMMAND = 'pnpm eval';
 const REPORT_PATH = resolve(import.meta.dirname, '../../../docs/benchmarks/labels.md');
-// A local model on a CPU can take a minute on a long receipt; past two, the receipt counts as failed.
-const LLM_TIMEOUT_MS = 120_000;
+// After its budget, the LLM analyzer returns what its finished steps proposed; past this, the receipt has failed.
+const LLM_SETTLE_MS = 5_000;
 
 const SETS: readonly ReceiptSet[] = [
   {
@@ -45,12 +49,21 @@ const USAGE = `Usage: eval [--min-f1 [SET=]X]...
 
 Scores the offline analyzer's word labels against the hand-written labels of the sample receipts (the sets
 ${SETS.map((set) => set.key).join(' and ')}, and the two halves of the cross-validation), and the LLM analyzer's too
-when OLLAMA_HOST is set; prints the report and writes the offline part to docs/benchmarks/labels.md.
+when OLLAMA_HOST is set; prints the report and writes the offline part to docs/benchmarks/labels.md. The LLM
+analyzer runs with the handlers' OLLAMA_* settings: each receipt gets its analysis budget
+(OLLAMA_ANALYSIS_BUDGET_MS, or that of OLLAMA_PROFILE; local-cpu for a model on this machine's CPU).
   --min-f1  exit 1 when the offline analyzer's micro-averaged F1 on a set is below X (0 to 1): SET=X for one
             set, X alone for every set; may be repeated`;
 
+/** The LLM analyzer, the time it may take per receipt, and its settings to print (never the key). */
+interface LlmUnderTest {
+  readonly analyzer: ReceiptAnalyzer;
+  readonly analysisBudgetMs: number;
+  readonly settings: string;
+}
+
 /** Builds the LLM analyzer from the environment; called only when OLLAMA_HOST is set. */
-type LlmAnalyzerFactory = (env: NodeJS.ProcessEnv) => ReceiptAnalyzer | Promise<ReceiptAnalyzer>;
+type LlmAnalyzerFactory = (env: NodeJS.ProcessEnv) => LlmUnderTest | Promise<LlmUnderTest>;
 
 const log = (line: string) => console.error(`eval: ${line}`);
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -83,16 +96,12 @@ function readFloors(values: readonly string[]): Map<string, number> | string {
 async function evaluateSets(
   analyzer: ReceiptAnalyzer,
   title: string,
-  timeoutMs?: number,
+  options: EvaluateOptions = {},
 ): Promise<ReportSection[]> {
   const sections: ReportSection[] = [];
   for (const set of SETS) {
     const startedAt = performance.now();
-    const evaluation = await evaluateLabels(
-      analyzer,
-      set.samples,
-      timeoutMs === undefined ? {} : { timeoutMs },
-    );
+    const evaluation = await evaluateLabels(analyzer, set.samples, options);
     const seconds = ((performance.now() - startedAt) / 1000).toFixed(2);
     log(
       `${analyzer.name}: micro F1 ${f1Of(evaluation)} over the ${set.samples.length} receipts of the ${set.key} set in ${seconds} s`,
@@ -209,9 +218,13 @@ async function main(
     failures.push('OLLAMA_HOST is set but no LLM analyzer is wired into apps/cli/eval/eval.ts yet');
   } else {
     try {
-      const analyzer = await llmAnalyzerFromEnv(env);
+      const { analyzer, analysisBudgetMs, settings } = await llmAnalyzerFromEnv(env);
+      log(`LLM analyzer: ${settings}`);
       const model = env.OLLAMA_MODEL ? `, model \`${env.OLLAMA_MODEL}\`` : '';
-      const llm = await evaluateSets(analyzer, `LLM analyzer (\`${analyzer.name}\`${model})`, LLM_TIMEOUT_MS);
+      const llm = await evaluateSets(analyzer, `LLM analyzer (\`${analyzer.name}\`${model})`, {
+        timeoutMs: analysisBudgetMs,
+        graceMs: LLM_SETTLE_MS,
+      });
       sections.push(...llm);
       rows.push(...summaryRows(analyzer.name, llm));
     } catch (error) {
@@ -232,7 +245,13 @@ async function main(
 }
 
 /** The LLM analyzer as the handlers build it from OLLAMA_* (tracing off: an evaluation is not production traffic). */
-const llmAnalyzerFromEnv = (env: NodeJS.ProcessEnv): ReceiptAnalyzer =>
-  new LazyLlmAnalyzer(ollamaConfigFromEnv(env), { enabled: false }, NOOP_TELEMETRY);
+const llmAnalyzerFromEnv = (env: NodeJS.ProcessEnv): LlmUnderTest => {
+  const config = ollamaConfigFromEnv(env);
+  return {
+    analyzer: new LazyLlmAnalyzer(config, { enabled: false }, NOOP_TELEMETRY),
+    analysisBudgetMs: config.analysisBudgetMs,
+    settings: JSON.stringify(config),
+  };
+};
 
 process.exitCode = await main(process.argv.slice(2), process.env, llmAnalyzerFromEnv);

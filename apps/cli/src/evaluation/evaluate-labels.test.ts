@@ -203,6 +203,27 @@ describe('evaluateLabels', () => {
     expect(receipts[0]).toMatchObject({ error: 'no analysis within 20 ms', falseNegatives: 1 });
     expect(signal?.aborted).toBe(true);
   });
+
+  it('gives the analyzer its deadline, then a grace period to return what it has before failing it', async () => {
+    let deadlineAt: number | undefined;
+    const late: ReceiptAnalyzer = {
+      name: 'LATE',
+      analyze: async (_input, options) => {
+        deadlineAt = options?.deadlineAt;
+        const wait = (options?.deadlineAt ?? Date.now()) - Date.now() + 20;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        return { analyzer: 'LATE', proposals: [label(1, 1, 'DATE')] };
+      },
+    };
+    const startedAt = Date.now();
+
+    const { receipts } = await evaluateLabels(late, [CAFE], { timeoutMs: 50, graceMs: 5_000 });
+
+    expect(deadlineAt).toBeGreaterThanOrEqual(startedAt + 50);
+    expect(deadlineAt).toBeLessThan(startedAt + 5_000);
+    expect(receipts[0]).toMatchObject({ producedBy: 'LATE', truePositives: 1 });
+    expect(receipts[0]).not.toHaveProperty('error');
+  });
 });
 
 describe('scoresOf', () => {

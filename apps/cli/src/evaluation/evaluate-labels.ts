@@ -65,6 +65,8 @@ export interface LabelEvaluation {
 export interface EvaluateOptions {
   /** Per receipt: the analyzer gets a signal and a deadline, and a receipt not analysed in time has failed. */
   readonly timeoutMs?: number;
+  /** How long past its deadline an analysis may take to return what it has, before it counts as failed. */
+  readonly graceMs?: number;
 }
 
 type LabelKey = Pick<LabelProposal, 'lineId' | 'wordId' | 'label'>;
@@ -175,15 +177,17 @@ async function analyzeWithin(
   analyzer: ReceiptAnalyzer,
   input: ReceiptAnalysisInput,
   timeoutMs: number,
+  graceMs: number,
 ): Promise<ReceiptAnalysis> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  const limitMs = timeoutMs + graceMs;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const reason = new Error(`no analysis within ${timeoutMs} ms`);
+      const reason = new Error(`no analysis within ${limitMs} ms`);
       controller.abort(reason);
       reject(reason);
-    }, timeoutMs);
+    }, limitMs);
   });
   try {
     return await Promise.race([
@@ -216,14 +220,14 @@ export async function evaluateLabels(
       words: sample.words,
       metadata: sample.metadata,
     };
-    const { timeoutMs } = options;
+    const { timeoutMs, graceMs = 0 } = options;
     const startedAt = performance.now();
     let outcome: { proposals: readonly LabelProposal[]; producedBy?: string; error?: string };
     try {
       const analysis =
         timeoutMs === undefined
           ? await analyzer.analyze(input)
-          : await analyzeWithin(analyzer, input, timeoutMs);
+          : await analyzeWithin(analyzer, input, timeoutMs, graceMs);
       outcome = { proposals: analysis.proposals, producedBy: analysis.analyzer };
     } catch (error) {
       outcome = { proposals: [], error: message(error) };

@@ -34,12 +34,17 @@ beforeEach(async () => {
 });
 afterEach(() => server.close());
 
-function analyzerFor(config: Parameters<typeof loopbackChat>[1] = {}, callbacks?: unknown[]) {
+function analyzerFor(
+  config: Parameters<typeof loopbackChat>[1] = {},
+  callbacks?: unknown[],
+  analysisBudgetMs?: number,
+) {
   const { chat } = loopbackChat(server, config, { telemetry, backoff: { baseMs: 5, maxMs: 20 } });
   return new LangGraphReceiptAnalyzer({
     chat,
     telemetry,
     ...(callbacks && { callbacks: callbacks as never }),
+    ...(analysisBudgetMs !== undefined && { analysisBudgetMs }),
   });
 }
 
@@ -220,6 +225,19 @@ describe('LangGraphReceiptAnalyzer against the loopback Ollama', () => {
       labelKeys(coffee.groundTruth.filter((label) => !contextLabels.has(label.label))),
     );
     expect(analysis.steps.find((step) => step.step === CONTEXT_STEP.name)?.error).toMatch(/deadline/);
+  });
+
+  it('settles at the end of its analysis budget when the caller sets no deadline, or a later one', async () => {
+    server.script(sampleScript(coffee, { [CONTEXT_STEP.name]: () => labelsReply(truth.context, 5_000) }));
+    const analyzer = analyzerFor({}, undefined, 300);
+    for (const options of [{}, { deadlineAt: Date.now() + 60_000 }]) {
+      const analysis = await analyzer.analyze(inputOf(coffee), options);
+      const contextLabels = new Set<string>(CONTEXT_STEP.labels);
+      expect(labelKeys(analysis.proposals)).toEqual(
+        labelKeys(coffee.groundTruth.filter((label) => !contextLabels.has(label.label))),
+      );
+      expect(analysis.steps.find((step) => step.step === CONTEXT_STEP.name)?.error).toMatch(/deadline/);
+    }
   });
 
   it('throws when every step fails, so the fallback analyzer applies', async () => {

@@ -3,21 +3,46 @@ import { ConfigError } from '../../config/config-error.js';
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 export const DEFAULT_OLLAMA_MODEL = 'llama3.1:8b';
 
+/**
+ * Defaults for the call limits, by where the model runs. A hosted model answers in seconds and serves calls in
+ * parallel. A local model on a CPU takes 10-60 s a call and runs one at a time (parallel calls only queue inside
+ * Ollama, where they time out), and a retry repeats that work, so it gets one call in flight, long timeouts and
+ * no retries. Each limit can still be set on its own.
+ */
+export const OLLAMA_PROFILES = {
+  hosted: { timeoutMs: 60_000, maxRetries: 2, maxConcurrency: 4, analysisBudgetMs: 180_000 },
+  'local-cpu': { timeoutMs: 300_000, maxRetries: 0, maxConcurrency: 1, analysisBudgetMs: 1_800_000 },
+} as const satisfies Record<string, OllamaLimits>;
+
+export type OllamaProfile = keyof typeof OLLAMA_PROFILES;
+export const DEFAULT_OLLAMA_PROFILE: OllamaProfile = 'hosted';
+
+/** How long and how much the LLM analyzer may call the model. */
+export interface OllamaLimits {
+  /** Bound on one HTTP call, retries apart (a call waiting for a free slot is not yet timed). */
+  readonly timeoutMs: number;
+  /** Further attempts after a transient failure (429, 5xx, network, timeout). */
+  readonly maxRetries: number;
+  /** Calls in flight at once, across every analysis that shares the chat. */
+  readonly maxConcurrency: number;
+  /** Bound on a whole analysis, every call and wait included; a caller's earlier deadline wins. */
+  readonly analysisBudgetMs: number;
+}
+
 export interface OllamaConfigOptions {
   /** Ollama's base URL (`http://host:port`; a bare `host:port` means http). */
   readonly host?: string;
   readonly model?: string;
   /** For hosted Ollama: sent as `Authorization: Bearer <key>`. */
   readonly apiKey?: string;
-  /** Bound on one HTTP call, retries apart. */
+  /** Where the defaults of the limits below come from. */
+  readonly profile?: OllamaProfile;
   readonly timeoutMs?: number;
-  /** Further attempts after a transient failure (429, 5xx, network, timeout). */
   readonly maxRetries?: number;
-  /** Calls in flight at once, across every analysis that shares the chat. */
   readonly maxConcurrency?: number;
+  readonly analysisBudgetMs?: number;
 }
 
-const DEFAULTS = { timeoutMs: 60_000, maxRetries: 2, maxConcurrency: 4 } as const;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
@@ -25,12 +50,14 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * shows only whether there is one, and it leaves this object only as a request header (and is known here to be
  * scrubbed from any text that might echo it).
  */
-export class OllamaConfig {
+export class OllamaConfig implements OllamaLimits {
   readonly host: string;
   readonly model: string;
+  readonly profile: OllamaProfile;
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly maxConcurrency: number;
+  readonly analysisBudgetMs: number;
   readonly #apiKey: string | undefined;
 
   /** Throws a ConfigError naming every invalid option (never the key's value). */
@@ -39,9 +66,12 @@ export class OllamaConfig {
     if (problems.length > 0) throw configError(problems);
     this.host = normalizeHost(options.host ?? DEFAULT_OLLAMA_HOST);
     this.model = options.model ?? DEFAULT_OLLAMA_MODEL;
-    this.timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-    this.maxRetries = options.maxRetries ?? DEFAULTS.maxRetries;
-    this.maxConcurrency = options.maxConcurrency ?? DEFAULTS.maxConcurrency;
+    this.profile = options.profile ?? DEFAULT_OLLAMA_PROFILE;
+    const defaults: OllamaLimits = OLLAMA_PROFILES[this.profile];
+    this.timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+    this.maxRetries = options.maxRetries ?? defaults.maxRetries;
+    this.maxConcurrency = options.maxConcurrency ?? defaults.maxConcurrency;
+    this.analysisBudgetMs = options.analysisBudgetMs ?? defaults.analysisBudgetMs;
     this.#apiKey = options.apiKey === '' ? undefined : options.apiKey;
   }
 
@@ -60,16 +90,17 @@ export class OllamaConfig {
   }
 
   toJSON() {
-    const { host, model, timeoutMs, maxRetries, maxConcurrency, hasApiKey } = this;
-    return { host, model, timeoutMs, maxRetries, maxConcurrency, hasApiKey };
+    const { host, model, profile, timeoutMs, maxRetries, maxConcurrency, analysisBudgetMs, hasApiKey } = this;
+    return { host, model, profile, timeoutMs, maxRetries, maxConcurrency, analysisBudgetMs, hasApiKey };
   }
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Reads `OLLAMA_HOST`, `OLLAMA_MODEL`, `OLLAMA_API_KEY`, `OLLAMA_TIMEOUT_MS`, `OLLAMA_MAX_RETRIES` and
- * `OLLAMA_MAX_CONCURRENCY` (empty means unset), reporting every bad one at once.
+ * Reads `OLLAMA_HOST`, `OLLAMA_MODEL`, `OLLAMA_API_KEY`, `OLLAMA_PROFILE`, `OLLAMA_TIMEOUT_MS`,
+ * `OLLAMA_MAX_RETRIES`, `OLLAMA_MAX_CONCURRENCY` and `OLLAMA_ANALYSIS_BUDGET_MS` (empty means unset), reporting
+ * every bad one at once.
  */
 export function ollamaConfigFromEnv(env: Env): OllamaConfig {
   const problems: string[] = [];
@@ -85,9 +116,11 @@ export function ollamaConfigFromEnv(env: Env): OllamaConfig {
     host: text('OLLAMA_HOST'),
     model: text('OLLAMA_MODEL'),
     apiKey: text('OLLAMA_API_KEY'),
+    profile: profileOf(text('OLLAMA_PROFILE')?.trim(), problems),
     timeoutMs: integer('OLLAMA_TIMEOUT_MS'),
     maxRetries: integer('OLLAMA_MAX_RETRIES'),
     maxConcurrency: integer('OLLAMA_MAX_CONCURRENCY'),
+    analysisBudgetMs: integer('OLLAMA_ANALYSIS_BUDGET_MS'),
   };
   problems.push(...problemsOf(options));
   if (problems.length > 0) throw configError(problems);
@@ -109,6 +142,10 @@ function problemsOf(options: OllamaConfigOptions): string[] {
   atLeast('OLLAMA_TIMEOUT_MS', options.timeoutMs, 1);
   atLeast('OLLAMA_MAX_RETRIES', options.maxRetries, 0);
   atLeast('OLLAMA_MAX_CONCURRENCY', options.maxConcurrency, 1);
+  atLeast('OLLAMA_ANALYSIS_BUDGET_MS', options.analysisBudgetMs, 1);
+  if (options.profile !== undefined && !Object.hasOwn(OLLAMA_PROFILES, options.profile)) {
+    problems.push(`OLLAMA_PROFILE must be one of ${Object.keys(OLLAMA_PROFILES).join(' | ')}`);
+  }
   const key = options.apiKey === '' ? undefined : options.apiKey;
   if (key !== undefined && !/^[\x21-\x7e]+$/.test(key)) {
     problems.push('OLLAMA_API_KEY must be printable ASCII without spaces');
@@ -120,6 +157,12 @@ function problemsOf(options: OllamaConfigOptions): string[] {
     }
   }
   return problems;
+}
+
+function profileOf(raw: string | undefined, problems: string[]): OllamaProfile | undefined {
+  if (raw === undefined || Object.hasOwn(OLLAMA_PROFILES, raw)) return raw as OllamaProfile | undefined;
+  problems.push(`OLLAMA_PROFILE must be one of ${Object.keys(OLLAMA_PROFILES).join(' | ')}, got "${raw}"`);
+  return undefined;
 }
 
 function hostProblem(raw: string): string | undefined {
