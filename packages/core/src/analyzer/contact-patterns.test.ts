@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeText } from './analyzer.test-support.js';
+import { analyzeText, testMetadata } from './analyzer.test-support.js';
 
 describe('phone numbers', () => {
   it.each([
@@ -19,6 +19,15 @@ describe('phone numbers', () => {
   ])('labels every word of %s', async (line, expected) => {
     const { wordsWith } = await analyzeText(['SOME STORE', line]);
     expect(wordsWith('PHONE_NUMBER')).toEqual(expected);
+  });
+
+  it('compares a phone with a letter O for a zero by its digits', async () => {
+    const { wordsWith, analysis } = await analyzeText(
+      ['SOME STORE', '(5O3) 555-0186'],
+      testMetadata({ merchantName: 'Some Store', phoneNumber: '503-555-0186' }),
+    );
+    expect(wordsWith('PHONE_NUMBER')).toEqual(['(5O3)', '555-0186']);
+    expect(analysis.metadata).toMatchObject({ matches: true });
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import type { ProposalSet } from './proposal-set.js';
-import { type LayoutLine, matchWords } from './receipt-layout.js';
+import { type LayoutLine, matchWords, withOcrDigits } from './receipt-layout.js';
 
 // (555) 123-4567, 555-123-4567, 555.123.4567, +1 555-123-4567; the parts may be separate OCR words.
 const SEPARATED_PHONE =
@@ -10,7 +10,10 @@ const KEYWORD_PHONE = /\b(?:TEL|PHONE|PH|PHN)\b\W{0,3}(\d{10})(?!\d)/g;
 // shares the line, as member and transaction numbers are printed in groups too.
 const SPACED_PHONE = /(?<![\w$.#/-])(?:\+?1\s)?\(?\d{3}\)?\s\d{3}\s\d{4}(?![\w./-])/g;
 
-/** Labels phone numbers (every word that is part of one) and returns them as printed, top first. */
+/**
+ * Labels phone numbers (every word that is part of one) and returns them as printed, with a letter O inside
+ * the digits read as a zero, top first.
+ */
 export function labelPhoneNumbers(lines: readonly LayoutLine[], proposals: ProposalSet): string[] {
   const found: string[] = [];
   for (const line of lines) {
@@ -26,7 +29,7 @@ export function labelPhoneNumbers(lines: readonly LayoutLine[], proposals: Propo
     for (const { text, words } of matches) {
       if (words.length === 0 || words.some((w) => proposals.isClaimed(w))) continue;
       proposals.claimAll(words, 'PHONE_NUMBER', 'matches a phone number pattern (555) 123-4567');
-      found.push(text);
+      found.push(withOcrDigits(text));
     }
   }
   return found;

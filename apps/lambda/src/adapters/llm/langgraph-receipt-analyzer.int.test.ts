@@ -227,16 +227,20 @@ describe('LangGraphReceiptAnalyzer against the loopback Ollama', () => {
     expect(analysis.steps.find((step) => step.step === CONTEXT_STEP.name)?.error).toMatch(/deadline/);
   });
 
-  it('settles at the end of its analysis budget when the caller sets no deadline, or a later one', async () => {
-    server.script(sampleScript(coffee, { [CONTEXT_STEP.name]: () => labelsReply(truth.context, 5_000) }));
-    const analyzer = analyzerFor({}, undefined, 300);
+  it('ends a slow step at the end of its analysis budget when the caller sets no deadline, or a later one', async () => {
+    // The slow step would otherwise fail by the per-call timeout (2 s here), with another error.
+    server.script(sampleScript(coffee, { [CONTEXT_STEP.name]: () => labelsReply(truth.context, 10_000) }));
+    const analyzer = analyzerFor({}, undefined, 1_000);
     for (const options of [{}, { deadlineAt: Date.now() + 60_000 }]) {
-      const analysis = await analyzer.analyze(inputOf(coffee), options);
-      const contextLabels = new Set<string>(CONTEXT_STEP.labels);
-      expect(labelKeys(analysis.proposals)).toEqual(
-        labelKeys(coffee.groundTruth.filter((label) => !contextLabels.has(label.label))),
+      // Whether the fast steps made it in time depends on the machine; the slow one cannot have.
+      const steps = await analyzer.analyze(inputOf(coffee), options).then(
+        (analysis) => analysis.steps,
+        (error: unknown) => {
+          if (error instanceof LlmAnalysisError) return error.steps;
+          throw error;
+        },
       );
-      expect(analysis.steps.find((step) => step.step === CONTEXT_STEP.name)?.error).toMatch(/deadline/);
+      expect(steps.find((step) => step.step === CONTEXT_STEP.name)?.error).toMatch(/deadline/);
     }
   });
 
