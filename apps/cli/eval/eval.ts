@@ -146,6 +146,7 @@ async function main(
   const header = () => ({
     command: COMMAND,
     sets: SETS,
+    floors,
     generatedAt: new Date(),
     runTimeMs: performance.now() - startedAt,
   });
@@ -157,6 +158,7 @@ async function main(
     split,
     record: CROSS_VALIDATION_RECORD,
     current: {
+      sets: Object.fromEntries(offline.map((section, i) => [SETS[i]?.key, section.evaluation.micro])),
       development: scoresOfReceipts(evaluations, split.development),
       heldOut: scoresOfReceipts(evaluations, split.heldOut),
     },
