@@ -335,8 +335,8 @@ function nameWords(words: readonly LayoutWord[], isReturn: boolean): LayoutWord[
 
 /**
  * The name of a nameless quantity / price line: the line above it when that holds only a product name (no
- * amount, no label, no register detail besides a pump number), and the lines above that one it is indented
- * under ("Linen Wrap Dress" / "  SAGE  M" / "  RETURNED -118.00"). Top line first.
+ * amount, no label, no register detail besides a pump number), with the name line above that one when it is
+ * indented under it ("Linen Wrap Dress" / "  SAGE  M" / "  RETURNED -118.00"). Top line first.
  */
 function nameLinesAbove(
   lines: readonly LayoutLine[],
