@@ -49,6 +49,7 @@ describe('public API', () => {
       'receiptRepositoryContract',
       'receiptMetadataRepositoryContract',
       'SAMPLE_RECEIPTS',
+      'VARIED_SAMPLE_RECEIPTS',
     ]) {
       expect(testing, name).toHaveProperty(name);
     }

@@ -6,7 +6,7 @@ import type {
 } from '@receipt-gate/core';
 import { sampleReceipt } from '@receipt-gate/core/testing';
 import { describe, expect, it } from 'vitest';
-import { evaluateLabels } from './evaluate-labels.js';
+import { evaluateLabels, scoresOf } from './evaluate-labels.js';
 
 const metadata = { placeId: 'place-1', merchantName: 'Tiny Shop', matchedFields: [] };
 const SHOP = sampleReceipt({
@@ -202,5 +202,42 @@ describe('evaluateLabels', () => {
 
     expect(receipts[0]).toMatchObject({ error: 'no analysis within 20 ms', falseNegatives: 1 });
     expect(signal?.aborted).toBe(true);
+  });
+
+  it('gives the analyzer its deadline, then a grace period to return what it has before failing it', async () => {
+    let deadlineAt: number | undefined;
+    const late: ReceiptAnalyzer = {
+      name: 'LATE',
+      analyze: async (_input, options) => {
+        deadlineAt = options?.deadlineAt;
+        const wait = (options?.deadlineAt ?? Date.now()) - Date.now() + 20;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        return { analyzer: 'LATE', proposals: [label(1, 1, 'DATE')] };
+      },
+    };
+    const startedAt = Date.now();
+
+    const { receipts } = await evaluateLabels(late, [CAFE], { timeoutMs: 50, graceMs: 5_000 });
+
+    expect(deadlineAt).toBeGreaterThanOrEqual(startedAt + 50);
+    expect(deadlineAt).toBeLessThan(startedAt + 5_000);
+    expect(receipts[0]).toMatchObject({ producedBy: 'LATE', truePositives: 1 });
+    expect(receipts[0]).not.toHaveProperty('error');
+  });
+});
+
+describe('scoresOf', () => {
+  it('sums the counts of a group of receipts, as one evaluation over them would', async () => {
+    const analyzer = scriptedAnalyzer({ 1: [label(1, 1, 'MERCHANT_NAME'), label(2, 1, 'TAX')], 2: [] });
+    const together = await evaluateLabels(analyzer, [SHOP, CAFE]);
+    const apart = [await evaluateLabels(analyzer, [SHOP]), await evaluateLabels(analyzer, [CAFE])];
+
+    expect(scoresOf(apart.flatMap((e) => e.receipts))).toEqual(together.micro);
+    expect(scoresOf([])).toMatchObject({
+      support: 0,
+      precision: undefined,
+      recall: undefined,
+      f1: undefined,
+    });
   });
 });

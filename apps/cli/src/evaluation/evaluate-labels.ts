@@ -65,6 +65,8 @@ export interface LabelEvaluation {
 export interface EvaluateOptions {
   /** Per receipt: the analyzer gets a signal and a deadline, and a receipt not analysed in time has failed. */
   readonly timeoutMs?: number;
+  /** How long past its deadline an analysis may take to return what it has, before it counts as failed. */
+  readonly graceMs?: number;
 }
 
 type LabelKey = Pick<LabelProposal, 'lineId' | 'wordId' | 'label'>;
@@ -92,6 +94,19 @@ function scores({ tp, fp, fn }: Readonly<Record<Outcome, number>>): Scores {
     recall: ratio(tp, tp + fn),
     f1: ratio(2 * tp, 2 * tp + fp + fn),
   };
+}
+
+/**
+ * Micro-averaged scores over a group of receipts (a set or a half of one) from their own counts: summing the
+ * counts is what a single evaluation over that group would give.
+ */
+export function scoresOf(receipts: readonly Counts[]): Scores {
+  const sum = (pick: (counts: Counts) => number) => receipts.reduce((acc, counts) => acc + pick(counts), 0);
+  return scores({
+    tp: sum((c) => c.truePositives),
+    fp: sum((c) => c.falsePositives),
+    fn: sum((c) => c.falseNegatives),
+  });
 }
 
 class Tally {
@@ -162,15 +177,17 @@ async function analyzeWithin(
   analyzer: ReceiptAnalyzer,
   input: ReceiptAnalysisInput,
   timeoutMs: number,
+  graceMs: number,
 ): Promise<ReceiptAnalysis> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  const limitMs = timeoutMs + graceMs;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const reason = new Error(`no analysis within ${timeoutMs} ms`);
+      const reason = new Error(`no analysis within ${limitMs} ms`);
       controller.abort(reason);
       reject(reason);
-    }, timeoutMs);
+    }, limitMs);
   });
   try {
     return await Promise.race([
@@ -203,14 +220,14 @@ export async function evaluateLabels(
       words: sample.words,
       metadata: sample.metadata,
     };
-    const { timeoutMs } = options;
+    const { timeoutMs, graceMs = 0 } = options;
     const startedAt = performance.now();
     let outcome: { proposals: readonly LabelProposal[]; producedBy?: string; error?: string };
     try {
       const analysis =
         timeoutMs === undefined
           ? await analyzer.analyze(input)
-          : await analyzeWithin(analyzer, input, timeoutMs);
+          : await analyzeWithin(analyzer, input, timeoutMs, graceMs);
       outcome = { proposals: analysis.proposals, producedBy: analysis.analyzer };
     } catch (error) {
       outcome = { proposals: [], error: message(error) };

@@ -73,6 +73,26 @@ describe('the container with RECEIPT_ANALYZER=ollama (loopback Ollama and LangSm
     expect(labels.every((label) => label.labelProposedBy === 'OFFLINE_ANALYZER')).toBe(true);
   });
 
+  it('keeps one call in flight with OLLAMA_PROFILE=local-cpu, where the hosted profile runs several', async () => {
+    const mostInFlight = async (env: Record<string, string>) => {
+      const script = sampleScript(sample);
+      let inFlight = 0;
+      let most = 0;
+      ollama.script(async (body, index) => {
+        most = Math.max(most, ++inFlight);
+        // Holds the call open a moment, so calls sent together overlap here.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        inFlight--;
+        return script(body, index);
+      });
+      const { result } = await uploadWith(env);
+      expect(result.validation?.analyzer).toBe('LANGGRAPH_OLLAMA');
+      return most;
+    };
+    expect(await mostInFlight({ OLLAMA_PROFILE: 'local-cpu' })).toBe(1);
+    expect(await mostInFlight({})).toBeGreaterThan(1);
+  });
+
   it('fails the invocation instead when the fallback is `fail`, writing nothing', async () => {
     ollama.script(() => ({ status: 500, error: 'model crashed' }));
     await expect(uploadWith({ OLLAMA_MAX_RETRIES: '0', ANALYZER_FALLBACK: 'fail' })).rejects.toThrow();

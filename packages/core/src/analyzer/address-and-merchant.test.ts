@@ -28,6 +28,10 @@ describe('address lines', () => {
     ['2200 Bayshore Blvd, Tampa, FL 33629', 6],
     ['Portland OR 97209-1234', 3],
     ['88 Harbor Ave.', 3],
+    ['Aurora, Colorado 80012', 3],
+    ['New Haven, Connecticut 06510', 4],
+    ['1O45 GRANT AVE', 3],
+    ['Oakland, CA 946O7', 3],
   ])('recognises %s', async (line, count) => {
     const { wordsWith } = await analyzeText(['SOME STORE', line]);
     expect(wordsWith('ADDRESS_LINE')).toHaveLength(count);
@@ -37,6 +41,29 @@ describe('address lines', () => {
     const { wordsWith } = await analyzeText(['SOME STORE', '12 MAIN ST', 'SALEM, OR 97301 TEL 503-555-0100']);
     expect(wordsWith('ADDRESS_LINE')).toEqual(['12', 'MAIN', 'ST', 'SALEM,', 'OR', '97301']);
     expect(wordsWith('PHONE_NUMBER')).toEqual(['503-555-0100']);
+  });
+
+  it('takes a numbered street without a suffix only right above a city line', async () => {
+    const above = await analyzeText(['SOME STORE', '2716 N Broadway', 'Knoxville, Tennessee 37917']);
+    const alone = await analyzeText(['SOME STORE', '2716 N Broadway', 'OPEN DAILY']);
+    expect(above.wordsWith('ADDRESS_LINE')).toEqual([
+      '2716',
+      'N',
+      'Broadway',
+      'Knoxville,',
+      'Tennessee',
+      '37917',
+    ]);
+    expect(alone.wordsWith('ADDRESS_LINE')).toEqual([]);
+  });
+
+  it("reports the address with the OCR's letter O inside numbers read as a zero", async () => {
+    const { analysis } = await analyzeText(
+      ['FRESHWAY FOODS', '1O45 GRANT AVE', 'SAN FRANCISCO CA 941O8'],
+      testMetadata({ merchantName: 'FreshWay Foods', address: '1045 Grant Ave, San Francisco, CA 94108' }),
+    );
+    expect(analysis.metadata).toMatchObject({ matches: true, corrections: {} });
+    expect(analysis.metadata?.reasoning).toContain('1045 GRANT AVE, SAN FRANCISCO CA 94108');
   });
 
   it.each(['2 DR PEPPER     3.99', 'HAVE A NICE DAY, OK', 'Table 12 Server Ann'])(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeText } from './analyzer.test-support.js';
+import { analyzeText, testMetadata } from './analyzer.test-support.js';
 
 describe('phone numbers', () => {
   it.each([
@@ -9,6 +9,9 @@ describe('phone numbers', () => {
     ['Tel: 555-123-4567', ['555-123-4567']],
     ['+1 555 123-4567', ['+1', '555', '123-4567']],
     ['PHONE 5551234567', ['5551234567']],
+    ['303 555 0174', ['303', '555', '0174']],
+    ['Tel 206 555 0192', ['206', '555', '0192']],
+    ['(802) 555 0143', ['(802)', '555', '0143']],
     [
       ['(555)', '123-', '4567'],
       ['(555)', '123-', '4567'],
@@ -18,13 +21,26 @@ describe('phone numbers', () => {
     expect(wordsWith('PHONE_NUMBER')).toEqual(expected);
   });
 
-  it.each(['5551234567', 'TC# 4417 0921 5530 6612', '12.345.6789.0', 'AUTH 123-4567'])(
-    'does not take %s for a phone',
-    async (line) => {
-      const { wordsWith } = await analyzeText(['SOME STORE', line]);
-      expect(wordsWith('PHONE_NUMBER')).toEqual([]);
-    },
-  );
+  it('compares a phone with a letter O for a zero by its digits', async () => {
+    const { wordsWith, analysis } = await analyzeText(
+      ['SOME STORE', '(5O3) 555-0186'],
+      testMetadata({ merchantName: 'Some Store', phoneNumber: '503-555-0186' }),
+    );
+    expect(wordsWith('PHONE_NUMBER')).toEqual(['(5O3)', '555-0186']);
+    expect(analysis.metadata).toMatchObject({ matches: true });
+  });
+
+  it.each([
+    '5551234567',
+    'TC# 4417 0921 5530 6612',
+    '12.345.6789.0',
+    'AUTH 123-4567',
+    'STAR REWARDS 6012 4471 0093',
+    'ORDER 12 TERM 555 123 4567',
+  ])('does not take %s for a phone', async (line) => {
+    const { wordsWith } = await analyzeText(['SOME STORE', line]);
+    expect(wordsWith('PHONE_NUMBER')).toEqual([]);
+  });
 });
 
 describe('websites', () => {
@@ -33,6 +49,7 @@ describe('websites', () => {
     ['Visit us at example.com/survey today', ['example.com/survey']],
     ['https://junipergrocer.com/r/123', ['https://junipergrocer.com/r/123']],
     ['SHOP.EXAMPLE.NET', ['SHOP.EXAMPLE.NET']],
+    ['lanterncafe.square.site', ['lanterncafe.square.site']],
   ])('labels %s', async (line, expected) => {
     const { wordsWith } = await analyzeText(['SOME STORE', line]);
     expect(wordsWith('WEBSITE')).toEqual(expected);

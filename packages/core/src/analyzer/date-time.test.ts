@@ -14,6 +14,9 @@ describe('dates', () => {
     ['29 NOV 26', ['29', 'NOV', '26']],
     ['29-NOV-2026', ['29-NOV-2026']],
     ['DATE:11/29/2026', ['DATE:11/29/2026']],
+    ['Sat 11/29/2026 1:33 PM', ['Sat', '11/29/2026']],
+    ['2O26/11/29 09:42', ['2O26/11/29']],
+    ['11/29/2O26', ['11/29/2O26']],
   ])('labels %s', async (line, expected) => {
     const { wordsWith } = await analyzeText(['SOME STORE', line]);
     expect(wordsWith('DATE')).toEqual(expected);

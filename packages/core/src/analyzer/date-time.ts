@@ -1,5 +1,5 @@
 import type { ProposalSet } from './proposal-set.js';
-import { type LayoutLine, matchWords } from './receipt-layout.js';
+import { type LayoutLine, type LayoutWord, matchWords } from './receipt-layout.js';
 
 const MONTH =
   'JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?';
@@ -48,6 +48,9 @@ const DATE_FORMATS: readonly DateFormat[] = [
   },
 ];
 
+// A weekday standing as its own word just before a date ("Sat 11/29/2026") is part of it.
+const WEEKDAY_WORD = /^(?:MON|TUE|TUES|WED|THU|THUR|THURS|FRI|SAT|SUN)(?:DAY)?\.?,?$/;
+
 // Hours, minutes, optional seconds and an optional AM/PM that may stand in the next word.
 const TIME = /(?<![\d:.])(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AP])\.?M?\.?(?![A-Z]))?(?![\d:])/g;
 
@@ -61,7 +64,9 @@ export function labelDates(lines: readonly LayoutLine[], proposals: ProposalSet)
     for (const format of DATE_FORMATS) {
       for (const { match, words } of matchWords(line, format.pattern)) {
         if (!isValidMonthDay(format.monthDay(match)) || words.some((w) => proposals.isClaimed(w))) continue;
-        proposals.claimAll(words, 'DATE', `matches ${format.description}`);
+        const before = line.words[line.words.indexOf(words[0] as LayoutWord) - 1];
+        const weekday = before && WEEKDAY_WORD.test(before.upper) ? [before] : [];
+        proposals.claimAll([...weekday, ...words], 'DATE', `matches ${format.description}`);
       }
     }
   }

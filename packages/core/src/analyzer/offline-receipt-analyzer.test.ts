@@ -6,11 +6,13 @@ import type { LabelProposal } from '../ports/receipt-analyzer.js';
 import { buildReceipt } from '../testing/fixtures/build-receipt.js';
 import { PHARMACY_RECEIPT } from '../testing/fixtures/pharmacy-receipt.js';
 import { SAMPLE_RECEIPTS } from '../testing/fixtures/sample-receipts.js';
+import { VARIED_SAMPLE_RECEIPTS } from '../testing/fixtures/varied/varied-sample-receipts.js';
 import { TEST_IMAGE_ID } from './analyzer.test-support.js';
 import { OfflineReceiptAnalyzer } from './offline-receipt-analyzer.js';
 
 const analyzer = new OfflineReceiptAnalyzer();
 const receipt = { imageId: TEST_IMAGE_ID, receiptId: 1 };
+const ALL_SAMPLES = [...SAMPLE_RECEIPTS, ...VARIED_SAMPLE_RECEIPTS];
 
 describe('OfflineReceiptAnalyzer', () => {
   it('names itself as the proposer', async () => {
@@ -49,7 +51,7 @@ describe('OfflineReceiptAnalyzer', () => {
   });
 
   it('proposes at most one of each label per word, in the vocabulary, with a reason', async () => {
-    for (const sample of SAMPLE_RECEIPTS) {
+    for (const sample of ALL_SAMPLES) {
       const { proposals } = await analyzer.analyze({
         receipt: sample,
         lines: sample.lines,
@@ -122,7 +124,7 @@ describe('OfflineReceiptAnalyzer', () => {
   });
 
   it('corrects the wrong metadata of the pharmacy sample and accepts every other sample', async () => {
-    for (const sample of SAMPLE_RECEIPTS) {
+    for (const sample of ALL_SAMPLES) {
       const { metadata } = await analyzer.analyze({ ...sample, receipt: sample });
       if (sample === PHARMACY_RECEIPT) {
         expect(metadata).toMatchObject({
@@ -144,7 +146,7 @@ describe('OfflineReceiptAnalyzer', () => {
     }
   });
 
-  it('reaches precision and recall of at least 0.8 against the hand-written labels of the samples', async () => {
+  it('reaches precision and recall of at least 0.8 against the hand-written labels of both sets', async () => {
     const counts = new Map<WordLabelName, { tp: number; fp: number; fn: number }>();
     const count = (label: WordLabelName) => {
       const entry = counts.get(label) ?? { tp: 0, fp: 0, fn: 0 };
@@ -153,7 +155,7 @@ describe('OfflineReceiptAnalyzer', () => {
     };
     const key = (l: Pick<LabelProposal, 'lineId' | 'wordId' | 'label'>) =>
       `${l.lineId}#${l.wordId}#${l.label}`;
-    for (const sample of SAMPLE_RECEIPTS) {
+    for (const sample of ALL_SAMPLES) {
       const { proposals } = await analyzer.analyze({ ...sample, receipt: sample });
       const truth = new Set(sample.groundTruth.map(key));
       const proposed = new Set(proposals.map(key));

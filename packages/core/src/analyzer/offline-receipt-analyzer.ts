@@ -6,6 +6,7 @@ import type {
 } from '../ports/receipt-analyzer.js';
 import { labelAddressLines } from './address.js';
 import { labelDates, labelTimes } from './date-time.js';
+import { labelFuelBlocks } from './fuel-block.js';
 import { labelLineItems } from './line-items.js';
 import { labelMerchantName } from './merchant.js';
 import { judgeMetadata } from './metadata-verdict.js';
@@ -46,6 +47,7 @@ export class OfflineReceiptAnalyzer implements ReceiptAnalyzer {
       (name): name is string => Boolean(name),
     );
     const merchant = labelMerchantName(lines, proposals, knownNames);
+    labelFuelBlocks(lines, roles, proposals);
     labelTotals(lines, roles, itemsEnd, proposals);
     labelLineItems(lines, roles, itemsEnd, proposals);
 

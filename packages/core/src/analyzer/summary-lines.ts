@@ -1,3 +1,4 @@
+import { isFuelLine } from './fuel-block.js';
 import type { LayoutLine } from './receipt-layout.js';
 
 /** What the keywords of a line say its amount is. */
@@ -14,7 +15,9 @@ export type AmountRole =
   /** A payment ("VISA TEND 12.34", "CASH 20.00"): its amount is what was handed over, not a label. */
   | 'TENDER'
   /** An amount that is none of the above (tip suggestions, taxable base, a balance left on a gift card). */
-  | 'IGNORED';
+  | 'IGNORED'
+  /** A line of a pump's fuel block (gallons, price per gallon, fuel total), read by the fuel pass. */
+  | 'FUEL';
 
 // Tried in order: the more specific keyword first ("SUBTOTAL" before "TOTAL", "TOTAL SAVINGS" is a discount,
 // "TOTAL TAX" is tax, "CASH BACK" before "CASH").
@@ -52,6 +55,7 @@ export function amountRoles(lines: readonly LayoutLine[]): Array<AmountRole | un
     }
     if (inSuggestions && line.upper.includes('%')) return 'IGNORED';
     inSuggestions = false;
+    if (isFuelLine(line.upper)) return 'FUEL';
     return ROLE_KEYWORDS.find(([, pattern]) => pattern.test(line.upper))?.[0];
   });
 }

@@ -58,7 +58,7 @@ export function labelTotals(
   const found: RoleAmount[] = [];
   for (const line of lines) {
     const role = roles[line.index];
-    if (role === undefined || role === 'TENDER' || role === 'IGNORED') continue;
+    if (role === undefined || role === 'TENDER' || role === 'IGNORED' || role === 'FUEL') continue;
     if (line.index < start && !ITEM_ADJUSTMENT_ROLES.has(role)) continue;
     const amount = findAmounts(line, proposals).at(-1);
     if (amount) found.push({ lineIndex: line.index, role, amount });

@@ -3,7 +3,7 @@ import { type LayoutLine, matchWords } from './receipt-layout.js';
 
 // A URL, or a host name ending in a common top-level domain; e-mail addresses (after an @) are not websites.
 const WEBSITE =
-  /(?<![@\w.])(?:HTTPS?:\/\/\S+|(?:WWW\.)?[A-Z0-9-]+(?:\.[A-Z0-9-]+)*\.(?:COM|NET|ORG|US|CO|BIZ|INFO|IO|GOV|EDU|STORE|SHOP)(?:\/\S*)?)(?![\w@])/g;
+  /(?<![@\w.])(?:HTTPS?:\/\/\S+|(?:WWW\.)?[A-Z0-9-]+(?:\.[A-Z0-9-]+)*\.(?:COM|NET|ORG|US|CO|BIZ|INFO|IO|GOV|EDU|STORE|SHOP|SITE|ONLINE|APP|ME|TV|CAFE)(?:\/\S*)?)(?![\w@])/g;
 
 /** Labels web addresses and returns them (a store's web address usually spells its name). */
 export function labelWebsites(lines: readonly LayoutLine[], proposals: ProposalSet): string[] {

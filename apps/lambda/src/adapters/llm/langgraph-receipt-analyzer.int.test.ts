@@ -34,12 +34,17 @@ beforeEach(async () => {
 });
 afterEach(() => server.close());
 
-function analyzerFor(config: Parameters<typeof loopbackChat>[1] = {}, callbacks?: unknown[]) {
+function analyzerFor(
+  config: Parameters<typeof loopbackChat>[1] = {},
+  callbacks?: unknown[],
+  analysisBudgetMs?: number,
+) {
   const { chat } = loopbackChat(server, config, { telemetry, backoff: { baseMs: 5, maxMs: 20 } });
   return new LangGraphReceiptAnalyzer({
     chat,
     telemetry,
     ...(callbacks && { callbacks: callbacks as never }),
+    ...(analysisBudgetMs !== undefined && { analysisBudgetMs }),
   });
 }
 
@@ -220,6 +225,23 @@ describe('LangGraphReceiptAnalyzer against the loopback Ollama', () => {
       labelKeys(coffee.groundTruth.filter((label) => !contextLabels.has(label.label))),
     );
     expect(analysis.steps.find((step) => step.step === CONTEXT_STEP.name)?.error).toMatch(/deadline/);
+  });
+
+  it('ends a slow step at the end of its analysis budget when the caller sets no deadline, or a later one', async () => {
+    // The slow step would otherwise fail by the per-call timeout (2 s here), with another error.
+    server.script(sampleScript(coffee, { [CONTEXT_STEP.name]: () => labelsReply(truth.context, 10_000) }));
+    const analyzer = analyzerFor({}, undefined, 1_000);
+    for (const options of [{}, { deadlineAt: Date.now() + 60_000 }]) {
+      // Whether the fast steps made it in time depends on the machine; the slow one cannot have.
+      const steps = await analyzer.analyze(inputOf(coffee), options).then(
+        (analysis) => analysis.steps,
+        (error: unknown) => {
+          if (error instanceof LlmAnalysisError) return error.steps;
+          throw error;
+        },
+      );
+      expect(steps.find((step) => step.step === CONTEXT_STEP.name)?.error).toMatch(/deadline/);
+    }
   });
 
   it('throws when every step fails, so the fallback analyzer applies', async () => {

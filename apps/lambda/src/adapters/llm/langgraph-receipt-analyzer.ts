@@ -22,25 +22,30 @@ export interface LangGraphReceiptAnalyzerOptions {
   readonly telemetry?: Telemetry;
   /** LangChain callbacks (tracing) for every run of the graph, or made per receipt (a tracer per run). */
   readonly callbacks?: Callbacks | ((receipt: ReceiptRef) => Callbacks | undefined);
+  /** Bound on one analysis from its start; the caller's `deadlineAt` wins when earlier. Unbounded if unset. */
+  readonly analysisBudgetMs?: number;
 }
 
 /**
  * Proposes labels and a metadata verdict with a LangGraph graph over a chat model (see analysis-graph). The
  * graph gets the receipt's words, lines and metadata, nothing else; every reply is validated against this
  * receipt. Steps that fail cost only their own proposals; if every step fails, `analyze` throws, so the
- * configured fallback applies. Every call ends by `deadlineAt`, so the analysis settles then (a failed step at
- * the deadline contributes nothing); `signal` aborts it.
+ * configured fallback applies. Every call ends by `deadlineAt` or at the end of the analysis budget, whichever
+ * comes first, so the analysis settles then (a failed step at the deadline contributes nothing); `signal` aborts
+ * it.
  */
 export class LangGraphReceiptAnalyzer implements ReceiptAnalyzer {
   readonly name = 'LANGGRAPH_OLLAMA';
   readonly #graph: AnalysisGraph;
   readonly #telemetry: Telemetry;
   readonly #callbacks: LangGraphReceiptAnalyzerOptions['callbacks'];
+  readonly #budgetMs: number | undefined;
 
   constructor(options: LangGraphReceiptAnalyzerOptions) {
     this.#graph = buildAnalysisGraph(options.chat, this.name);
     this.#telemetry = options.telemetry ?? NOOP_TELEMETRY;
     this.#callbacks = options.callbacks;
+    this.#budgetMs = options.analysisBudgetMs;
   }
 
   async analyze(input: ReceiptAnalysisInput, options: AnalyzeOptions = {}): Promise<LlmReceiptAnalysis> {
@@ -48,8 +53,9 @@ export class LangGraphReceiptAnalyzer implements ReceiptAnalyzer {
     const { imageId, receiptId } = input.receipt;
     const callbacks =
       typeof this.#callbacks === 'function' ? this.#callbacks(input.receipt) : this.#callbacks;
-    const context: AnalysisRunContext =
-      options.deadlineAt === undefined ? {} : { deadlineAt: options.deadlineAt };
+    const budgetEnd = this.#budgetMs === undefined ? undefined : Date.now() + this.#budgetMs;
+    const deadlines = [options.deadlineAt, budgetEnd].filter((at): at is number => at !== undefined);
+    const context: AnalysisRunContext = deadlines.length === 0 ? {} : { deadlineAt: Math.min(...deadlines) };
     let state: Awaited<ReturnType<AnalysisGraph['invoke']>>;
     try {
       state = await this.#graph.invoke(

@@ -25,6 +25,7 @@ export function createLlmRuntime(
     chat: new OllamaChat(ollama, { telemetry }),
     telemetry,
     callbacks: (receipt) => tracing.runConfig(receipt).callbacks,
+    analysisBudgetMs: ollama.analysisBudgetMs,
   });
   return {
     analyzer,

@@ -4,6 +4,7 @@ import { ConfigError } from '../../config/config-error.js';
 import {
   DEFAULT_OLLAMA_HOST,
   DEFAULT_OLLAMA_MODEL,
+  OLLAMA_PROFILES,
   OllamaConfig,
   ollamaConfigFromEnv,
 } from './ollama-config.js';
@@ -12,14 +13,16 @@ const KEY = 'olk-secret-5d1e2f3a4b';
 const LANGSMITH_KEY = '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';
 
 describe('ollamaConfigFromEnv', () => {
-  it('defaults to a local Ollama with bounded calls and no key', () => {
+  it('defaults to a local Ollama with the hosted-model limits and no key', () => {
     const config = ollamaConfigFromEnv({});
     expect(config.toJSON()).toEqual({
       host: DEFAULT_OLLAMA_HOST,
       model: DEFAULT_OLLAMA_MODEL,
+      profile: 'hosted',
       timeoutMs: 60_000,
       maxRetries: 2,
       maxConcurrency: 4,
+      analysisBudgetMs: 180_000,
       hasApiKey: false,
     });
     expect(config.authHeaders()).toBeUndefined();
@@ -33,6 +36,7 @@ describe('ollamaConfigFromEnv', () => {
       OLLAMA_TIMEOUT_MS: '15000',
       OLLAMA_MAX_RETRIES: '0',
       OLLAMA_MAX_CONCURRENCY: ' 8 ',
+      OLLAMA_ANALYSIS_BUDGET_MS: '90000',
     });
     expect(config).toMatchObject({
       host: 'https://ollama.com',
@@ -40,6 +44,7 @@ describe('ollamaConfigFromEnv', () => {
       timeoutMs: 15_000,
       maxRetries: 0,
       maxConcurrency: 8,
+      analysisBudgetMs: 90_000,
       hasApiKey: true,
     });
     expect(config.authHeaders()).toEqual({ Authorization: `Bearer ${KEY}` });
@@ -47,6 +52,21 @@ describe('ollamaConfigFromEnv', () => {
       hasApiKey: false,
       model: DEFAULT_OLLAMA_MODEL,
     });
+  });
+
+  it('takes the limits of the local CPU profile, one call at a time with long timeouts, each still settable', () => {
+    expect(ollamaConfigFromEnv({ OLLAMA_PROFILE: 'local-cpu' }).toJSON()).toMatchObject({
+      profile: 'local-cpu',
+      ...OLLAMA_PROFILES['local-cpu'],
+    });
+    expect(OLLAMA_PROFILES['local-cpu']).toMatchObject({ maxConcurrency: 1, maxRetries: 0 });
+    expect(OLLAMA_PROFILES['local-cpu'].timeoutMs).toBeGreaterThan(OLLAMA_PROFILES.hosted.timeoutMs);
+    expect(OLLAMA_PROFILES['local-cpu'].analysisBudgetMs).toBeGreaterThan(
+      OLLAMA_PROFILES.hosted.analysisBudgetMs,
+    );
+    expect(
+      ollamaConfigFromEnv({ OLLAMA_PROFILE: 'local-cpu', OLLAMA_TIMEOUT_MS: '120000' }).toJSON(),
+    ).toMatchObject({ timeoutMs: 120_000, maxConcurrency: 1 });
   });
 
   it('accepts a bare host:port as http', () => {
@@ -61,12 +81,16 @@ describe('ollamaConfigFromEnv', () => {
         OLLAMA_TIMEOUT_MS: '10s',
         OLLAMA_MAX_RETRIES: '-1',
         OLLAMA_MAX_CONCURRENCY: '0',
+        OLLAMA_PROFILE: 'gpu',
+        OLLAMA_ANALYSIS_BUDGET_MS: '0',
       });
     expect(read).toThrow(ConfigError);
     expect(read).toThrow(
-      'invalid Ollama configuration: OLLAMA_TIMEOUT_MS must be a whole number of milliseconds from 100 to 900000, got "10s"; ' +
+      'invalid Ollama configuration: OLLAMA_PROFILE must be one of hosted | local-cpu, got "gpu"; ' +
+        'OLLAMA_TIMEOUT_MS must be a whole number of milliseconds from 100 to 900000, got "10s"; ' +
         'OLLAMA_MAX_RETRIES must be a whole number from 0 to 10, got "-1"; ' +
         'OLLAMA_MAX_CONCURRENCY must be a whole number from 1 to 64, got "0"; ' +
+        'OLLAMA_ANALYSIS_BUDGET_MS must be a whole number of milliseconds from 1000 to 3600000, got "0"; ' +
         'OLLAMA_HOST must use http or https; OLLAMA_MODEL must be a model name without spaces',
     );
   });
