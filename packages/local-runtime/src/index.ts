@@ -11,6 +11,20 @@ export {
 } from './invariants/check-invariants.js';
 export { compileFilterCriteria, type FilterPattern, FilterPatternError } from './stream/filter-criteria.js';
 export { createLambdaContext, type LambdaContextOptions } from './stream/lambda-context.js';
+export { itemKey, laneOf } from './stream/lane-of.js';
+export { onFailureFile, readOnFailureFile } from './stream/on-failure-file.js';
+export {
+  type FailedBatchRecords,
+  type FailedBatchSource,
+  readFailedBatch,
+} from './stream/read-failed-batch.js';
+export {
+  AttributeValueLostError,
+  OnFailureFileError,
+  StreamPumpConfigError,
+  StreamRecordsTrimmedError,
+} from './stream/stream-errors.js';
+export type { FailureCondition, StreamFailureRecord } from './stream/stream-failure-record.js';
 export {
   type DrainOptions,
   type FailureInfo,
@@ -22,5 +36,10 @@ export {
   type StreamsClient,
   type SubscriptionStats,
 } from './stream/stream-pump.js';
-export { type RecordSource, toLambdaAttributeValue, toLambdaRecord } from './stream/to-lambda-record.js';
+export {
+  type OnLostAttribute,
+  type RecordSource,
+  toLambdaAttributeValue,
+  toLambdaRecord,
+} from './stream/to-lambda-record.js';
 export { type RunRecord, RunRecorder } from './telemetry/run-recorder.js';
