@@ -76,6 +76,31 @@ describe('parallelizationFactor', () => {
     expect(stats?.recordsDelivered).toBe(48);
   });
 
+  it('runs ten lanes on each of several shards without a listener-leak warning', async () => {
+    const stream = new FakeStream(['s1', 's2'].map((id) => ({ id, records: [], closed: false })));
+    for (const shard of ['s1', 's2'])
+      stream.put(shard, ...Array.from({ length: 60 }, (_, i) => `${shard}-${i}`));
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const started = await start(stream, {
+        parallelizationFactor: 10,
+        batchSize: 2,
+        maximumBatchingWindowInSeconds: 1,
+        handler: async () => {
+          await sleep(5);
+        },
+      });
+      await started.drain({ idleMs: 50 });
+      await sleep(10);
+      expect(started.stats().lanes?.recordsDelivered).toBe(120);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((warning) => warning.message)).toEqual([]);
+  });
+
   it('orders by item (partition and sort key): one partition key with two sort keys may use two lanes', () => {
     const lanes = new Set(
       Array.from({ length: 40 }, (_, i) =>

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { StreamsClient } from './shard-consumer.js';
 import { StreamPumpConfigError } from './stream-errors.js';
@@ -67,6 +68,8 @@ export class StreamPump {
   private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
 
   constructor(options: StreamPumpOptions, subscriptions: readonly StreamSubscription[]) {
+    // Every lane, reader and request in flight listens for stop: tens of listeners are expected, not a leak.
+    setMaxListeners(0, this.controller.signal);
     const names = new Set<string>();
     const onError = options.onError ?? warn;
     const accountId = options.streamArn.split(':')[4] || '000000000000';
