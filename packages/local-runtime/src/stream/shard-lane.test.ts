@@ -234,6 +234,22 @@ describe('maximumBatchingWindowInSeconds', () => {
     expect(calls.flat()).toEqual(['r1', 'r2']);
   });
 
+  it('stop() ends a lane waiting out its window at once, leaving the gathered records undelivered', async () => {
+    const stream = oneShard();
+    stream.put('only', 'r1');
+    const calls: string[][] = [];
+    const started = await start(stream, {
+      maximumBatchingWindowInSeconds: 300,
+      handler: async (event) => {
+        calls.push(ids(event));
+      },
+    });
+    await expect.poll(() => stream.reads).toBeGreaterThan(1);
+    await started.stop();
+    expect(calls).toEqual([]);
+    expect(started.checkpoints().lanes).toEqual({ only: undefined });
+  });
+
   it('without a window, invokes as soon as a record is read', async () => {
     const stream = oneShard();
     stream.put('only', 'r1');
