@@ -30,7 +30,10 @@ export interface StreamPumpOptions {
   readonly retryDelayMs?: number;
   /** Stream-side errors the pump retries past (handler failures go through retries and `onFailure` instead). */
   readonly onError?: (error: unknown, where: { subscription: string; shardId?: string }) => void;
-  /** The clock for record ages, batching windows and latencies, in epoch ms; default `Date.now`. */
+  /**
+   * The clock for record ages, batching windows and latencies, in epoch ms; default `Date.now`. Tests may shift it
+   * to age records; it must advance like real time for batching windows to end.
+   */
   readonly now?: () => number;
 }
 
