@@ -12,6 +12,20 @@ export {
 export { LOCAL_S3_CREDENTIALS, type LocalS3, type LocalS3Options, startLocalS3 } from './s3/local-s3.js';
 export { compileFilterCriteria, type FilterPattern, FilterPatternError } from './stream/filter-criteria.js';
 export { createLambdaContext, type LambdaContextOptions } from './stream/lambda-context.js';
+export { itemKey, laneOf } from './stream/lane-of.js';
+export { onFailureFile, readOnFailureFile } from './stream/on-failure-file.js';
+export {
+  type FailedBatchRecords,
+  type FailedBatchSource,
+  readFailedBatch,
+} from './stream/read-failed-batch.js';
+export {
+  AttributeValueLostError,
+  OnFailureFileError,
+  StreamPumpConfigError,
+  StreamRecordsTrimmedError,
+} from './stream/stream-errors.js';
+export type { FailureCondition, StreamFailureRecord } from './stream/stream-failure-record.js';
 export {
   type DrainOptions,
   type FailureInfo,
@@ -23,5 +37,10 @@ export {
   type StreamsClient,
   type SubscriptionStats,
 } from './stream/stream-pump.js';
-export { type RecordSource, toLambdaAttributeValue, toLambdaRecord } from './stream/to-lambda-record.js';
+export {
+  type OnLostAttribute,
+  type RecordSource,
+  toLambdaAttributeValue,
+  toLambdaRecord,
+} from './stream/to-lambda-record.js';
 export { type RunRecord, RunRecorder } from './telemetry/run-recorder.js';

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import { inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../src/dynamodb-local/dynamodb-local.js';
 
@@ -37,4 +44,26 @@ export async function freshStreamTable(prefix = 'stream') {
       client.destroy();
     },
   };
+}
+
+/** The id of the stream's first shard (DynamoDB Local gives a new table one). */
+export async function firstShardId(streams: DynamoDBStreamsClient, streamArn: string): Promise<string> {
+  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const shardId = StreamDescription?.Shards?.[0]?.ShardId;
+  if (!shardId) throw new Error(`stream ${streamArn} has no shard`);
+  return shardId;
+}
+
+/** Waits until the stream's first shard holds `count` records, so a TRIM_HORIZON reader gets them in one read. */
+export async function streamHolds(streams: DynamoDBStreamsClient, streamArn: string, count: number) {
+  const ShardId = await firstShardId(streams, streamArn);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    const { Records = [] } = await streams.send(new GetRecordsCommand({ ShardIterator }));
+    if (Records.length >= count) return;
+    await sleep(20);
+  }
+  throw new Error(`the stream never held ${count} records`);
 }

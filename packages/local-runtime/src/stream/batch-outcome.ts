@@ -6,13 +6,22 @@ export interface BatchOutcome {
   readonly failedFrom: number;
   /** Why the batch (or its tail) failed; absent on success. */
   readonly error?: unknown;
+  /** The function threw or timed out (Lambda's function error): only then is a batch bisected. */
+  readonly functionError?: boolean;
 }
 
 export const succeeded = (records: readonly DynamoDBRecord[]): BatchOutcome => ({
   failedFrom: records.length,
 });
 
-export const failedWhole = (error: unknown): BatchOutcome => ({ failedFrom: 0, error });
+/** The handler threw or ran past its timeout: the whole batch failed. */
+export const functionFailed = (error: unknown): BatchOutcome => ({
+  failedFrom: 0,
+  error,
+  functionError: true,
+});
+
+const refused = (error: unknown): BatchOutcome => ({ failedFrom: 0, error });
 
 /**
  * Reads a handler's response as Lambda does with `ReportBatchItemFailures`: no response, no list or an empty list
@@ -25,7 +34,7 @@ export function batchOutcome(records: readonly DynamoDBRecord[], response: unkno
   if (failures === undefined || failures === null || (Array.isArray(failures) && failures.length === 0))
     return succeeded(records);
   if (!Array.isArray(failures))
-    return failedWhole(new TypeError('batchItemFailures is not an array: the whole batch failed'));
+    return refused(new TypeError('batchItemFailures is not an array: the whole batch failed'));
   const identifiers = failures.map(
     (failure) => (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier,
   );
@@ -35,7 +44,7 @@ export function batchOutcome(records: readonly DynamoDBRecord[], response: unkno
       : -1,
   );
   if (indexes.includes(-1))
-    return failedWhole(
+    return refused(
       new Error(
         `batchItemFailures names no record of this batch: ${JSON.stringify(identifiers)}: the whole batch failed`,
       ),

@@ -115,6 +115,30 @@ describe('compileFilterCriteria', () => {
     expect(filter(record('INSERT', {}))).toBe(false);
   });
 
+  it('matches attributes named like Object.prototype members as plain fields, and never their inherited values', () => {
+    // JSON.parse keeps "__proto__" as an own key, as Lambda's runtime does when it parses the event.
+    const hostile = JSON.parse(
+      '{"eventName":"INSERT","dynamodb":{"NewImage":{"__proto__":{"M":{"constructor":{"S":"x"}}},"prototype":{"S":"p"}}}}',
+    );
+    const proto = compileFilterCriteria([
+      '{"dynamodb":{"NewImage":{"__proto__":{"M":{"constructor":{"S":["x"]}}}}}}',
+    ]);
+    expect(proto(hostile)).toBe(true);
+    expect(proto(record('INSERT', {}))).toBe(false);
+    expect(compileFilterCriteria([{ dynamodb: { NewImage: { prototype: { S: ['p'] } } } }])(hostile)).toBe(
+      true,
+    );
+    // An image without such attributes does not match through what every object inherits.
+    const inherited = compileFilterCriteria([
+      { dynamodb: { NewImage: { constructor: [{ exists: true }] } } },
+    ]);
+    expect(inherited(record('INSERT', {}))).toBe(false);
+    expect(
+      compileFilterCriteria([{ dynamodb: { NewImage: { toString: [{ exists: false }] } } }])(run('X')),
+    ).toBe(true);
+    expect(({} as Record<string, unknown>).M).toBeUndefined();
+  });
+
   it.each([
     [['{"eventName": ["INSERT"]'], /filter 0: not valid JSON/],
     [['["INSERT"]'], /filter 0: a pattern must be a JSON object/],
@@ -129,6 +153,9 @@ describe('compileFilterCriteria', () => {
     [[{ eventName: [{ prefix: 'A', suffix: 'B' }] }], /neither a value nor a one-key operator/],
     [[{ dynamodb: { SizeBytes: [{ numeric: ['>'] }] } }], /"numeric" takes/],
     [[{ dynamodb: { SizeBytes: [{ numeric: ['~', 1] }] } }], /bad numeric comparison/],
+    [[{ dynamodb: { SizeBytes: [{ numeric: ['constructor', 1] }] } }], /bad numeric comparison/],
+    [['{"dynamodb": {"SizeBytes": [{"numeric": ["__proto__", 1]}]}}'], /bad numeric comparison/],
+    [[{ dynamodb: { SizeBytes: [{ numeric: ['toString', 1] }] } }], /bad numeric comparison/],
     [[{ eventName: [{ 'anything-but': [] }] }], /"anything-but" takes/],
     [[{ eventName: [{ exists: 'yes' }] }], /"exists" takes true or false/],
     [[{ $or: [{ eventName: ['INSERT'] }] }], /"\$or" is not supported/],

@@ -32,13 +32,14 @@ function leafValues(value: unknown): unknown[] {
   return isLiteral(value) ? [value] : [];
 }
 
-const NUMERIC_OPERATORS: Record<string, (value: number, bound: number) => boolean> = {
-  '=': (value, bound) => value === bound,
-  '<': (value, bound) => value < bound,
-  '<=': (value, bound) => value <= bound,
-  '>': (value, bound) => value > bound,
-  '>=': (value, bound) => value >= bound,
-};
+// A Map, not an object literal: an operator spelled `constructor` or `__proto__` must be refused, not found.
+const NUMERIC_OPERATORS = new Map<unknown, (value: number, bound: number) => boolean>([
+  ['=', (value, bound) => value === bound],
+  ['<', (value, bound) => value < bound],
+  ['<=', (value, bound) => value <= bound],
+  ['>', (value, bound) => value > bound],
+  ['>=', (value, bound) => value >= bound],
+]);
 
 function stringOperand(operator: string, operand: unknown, path: string): string {
   if (typeof operand !== 'string') throw new FilterPatternError(`${path}: "${operator}" takes a string`);
@@ -50,7 +51,7 @@ function compileNumeric(operand: unknown, path: string): (value: number) => bool
     throw new FilterPatternError(`${path}: "numeric" takes [op, number] or [op, number, op, number]`);
   const comparisons: ((value: number) => boolean)[] = [];
   for (let i = 0; i < operand.length; i += 2) {
-    const compare = NUMERIC_OPERATORS[String(operand[i])];
+    const compare = NUMERIC_OPERATORS.get(operand[i]);
     const bound = operand[i + 1];
     if (!compare || typeof bound !== 'number' || !Number.isFinite(bound))
       throw new FilterPatternError(

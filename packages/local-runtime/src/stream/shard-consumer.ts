@@ -7,62 +7,60 @@ import {
   type ShardIteratorType,
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBRecord } from 'aws-lambda';
-import { type BatchOutcome, batchOutcome, failedWhole } from './batch-outcome.js';
-import { createLambdaContext } from './lambda-context.js';
+import { laneOf } from './lane-of.js';
 import { pause } from './pause.js';
-import type { ResolvedSubscription, SubscriptionStats } from './subscription.js';
-import { type RecordSource, toLambdaRecord } from './to-lambda-record.js';
+import { ShardCheckpoint } from './shard-checkpoint.js';
+import { type LaneEnvironment, type LaneShard, ShardLane } from './shard-lane.js';
+import { AttributeValueLostError, StreamRecordsTrimmedError } from './stream-errors.js';
+import { toLambdaRecord } from './to-lambda-record.js';
+import { Wakeup } from './wakeup.js';
 
 export type StreamsClient = Pick<DynamoDBStreamsClient, 'send'>;
 
 /** What a shard consumer shares with the other shards of its subscription. */
-export interface ConsumerEnvironment {
+export interface ConsumerEnvironment extends LaneEnvironment {
   readonly streams: StreamsClient;
-  readonly source: RecordSource;
-  readonly accountId: string;
-  readonly subscription: ResolvedSubscription;
-  readonly stats: SubscriptionStats;
-  readonly signal: AbortSignal;
   readonly pollIntervalMs: number;
-  readonly retryDelayMs: number;
-  readonly onError: (error: unknown, shardId: string) => void;
 }
 
 /**
- * Reads one shard for one subscription, as an event source mapping does: one batch in flight at a time, in
- * sequence order; filtered-out records skipped; a failed batch re-delivered from its first failed record until it
- * succeeds or its retries run out, then handed to `onFailure` so the shard moves on. The checkpoint is the head of
- * `pending`: records leave it only once done or given up on.
+ * Reads one shard for one subscription, as an event source mapping does: in sequence order, filtered-out records
+ * skipped, each record handed to the lane of its item (one lane unless `parallelizationFactor` says more). Lanes
+ * run concurrently; the reader stops reading while a lane has a full batch waiting, so a lane that keeps failing
+ * eventually holds up the whole shard, as Lambda documents for failing batches.
  */
-export class ShardConsumer {
+export class ShardConsumer implements LaneShard {
+  readonly checkpoint = new ShardCheckpoint();
+  readonly wakeup = new Wakeup();
+  activity = 0;
+  drained = false;
+  private readonly lanes: ShardLane[];
   private iterator: string | undefined;
   private opened = false;
   private lastReadSequence: string | undefined;
-  private readonly pending: DynamoDBRecord[] = [];
-  /** Failed attempts of the record at the head of `pending`. */
-  private headAttempts = 0;
-  private invoking = false;
   private polledEmpty = false;
   /** When the latest read that found nothing began (a slow read can still be on its way back after that). */
   private emptyReadStartedAt = Number.NEGATIVE_INFINITY;
-  /** Bumped when records arrive or a handler is invoked, so a drain can tell lasting quiet from a lucky glance. */
-  activity = 0;
 
   constructor(
     private readonly env: ConsumerEnvironment,
     readonly shardId: string,
     private readonly position: 'TRIM_HORIZON' | 'LATEST',
-  ) {}
+  ) {
+    this.lanes = Array.from(
+      { length: env.subscription.parallelizationFactor },
+      (_, index) => new ShardLane(env, this, index),
+    );
+  }
 
   /** The shard is closed and everything read from it has been handled. */
   get ended(): boolean {
-    return this.opened && this.iterator === undefined && this.pending.length === 0;
+    return this.opened && this.iterator === undefined && this.checkpoint.outstanding === 0;
   }
 
   /** Nothing to hand over and nothing running: the last read found the shard's end or no new record. */
   get idle(): boolean {
-    return !this.invoking && this.pending.length === 0 && (this.polledEmpty || this.ended);
+    return this.lanes.every((lane) => lane.idle) && (this.polledEmpty || this.ended);
   }
 
   /** Idle, and a read begun at `time` or later found nothing: every record written before `time` was handed over. */
@@ -76,16 +74,33 @@ export class ShardConsumer {
     this.opened = true;
   }
 
+  /** Reads and processes until the pump stops, or the shard is closed and all its records are settled. */
   async run(): Promise<void> {
-    const { signal, subscription } = this.env;
+    const lanes = this.lanes.map((lane) => lane.run());
+    const reading = this.read();
+    const results = await Promise.allSettled([reading, ...lanes]);
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  private async read(): Promise<void> {
+    const { signal } = this.env;
     while (!signal.aborted) {
-      if (!this.opened) await this.recovering(() => this.open());
-      else if (this.iterator !== undefined && this.pending.length < subscription.batchSize) await this.read();
-      if (signal.aborted || !this.opened) continue;
-      if (this.pending.length > 0) await this.deliver();
-      else if (this.iterator === undefined) return;
-      else if (this.polledEmpty) await pause(this.env.pollIntervalMs, signal);
+      if (!this.opened) {
+        await this.recovering(() => this.open());
+        continue;
+      }
+      if (this.iterator === undefined) break;
+      if (!this.lanes.every((lane) => lane.hasRoom)) {
+        await this.wakeup.wait(undefined, signal);
+        continue;
+      }
+      await this.readOnce();
+      if (this.polledEmpty) await pause(this.env.pollIntervalMs, signal);
     }
+    if (signal.aborted) return;
+    this.drained = true;
+    this.wakeup.notify();
   }
 
   private async shardIterator(type: ShardIteratorType, sequenceNumber?: string): Promise<string | undefined> {
@@ -112,7 +127,7 @@ export class ShardConsumer {
     }
   }
 
-  private async read(): Promise<void> {
+  private async readOnce(): Promise<void> {
     const startedAt = Date.now();
     let output: GetRecordsCommandOutput;
     try {
@@ -129,82 +144,50 @@ export class ShardConsumer {
     this.polledEmpty = records.length === 0;
     if (this.polledEmpty) this.emptyReadStartedAt = startedAt;
     if (records.length > 0) this.activity++;
+    const readAt = this.env.now();
+    const { subscription, stats } = this.env;
     for (const record of records) {
       this.lastReadSequence = record.dynamodb?.SequenceNumber;
-      const lambdaRecord = toLambdaRecord(record, this.env.source);
-      if (this.env.subscription.accepts(lambdaRecord)) this.pending.push(lambdaRecord);
-      else this.env.stats.recordsFiltered++;
+      const lost: string[] = [];
+      const lambdaRecord = toLambdaRecord(record, this.env.source, (path) => lost.push(path));
+      if (lost.length > 0)
+        this.env.onError(new AttributeValueLostError(this.lastReadSequence, lost), this.shardId);
+      const index = this.checkpoint.add(lambdaRecord.dynamodb?.SequenceNumber);
+      if (!subscription.accepts(lambdaRecord)) {
+        stats.recordsFiltered++;
+        this.checkpoint.complete(index);
+        continue;
+      }
+      const lane = this.lanes[laneOf(lambdaRecord, this.lanes.length)] as ShardLane;
+      lane.push({
+        record: lambdaRecord,
+        index,
+        bytes: Buffer.byteLength(JSON.stringify(lambdaRecord)),
+        readAt,
+        delivered: false,
+      });
     }
+    if (records.length > 0) this.wakeup.notify();
   }
 
-  /** After a failed read: a fresh iterator where reading stopped (iterators expire after 15 minutes). */
+  /** After a failed read: a fresh iterator where reading stopped, and the failure reported if it lost records. */
   private async reposition(error: unknown): Promise<void> {
+    // Iterators expire after 15 minutes.
     if (error instanceof ExpiredIteratorException) {
       this.iterator = this.lastReadSequence
         ? await this.shardIterator('AFTER_SEQUENCE_NUMBER', this.lastReadSequence)
         : await this.shardIterator(this.position);
       return;
     }
-    // Records past their retention are gone; reading resumes at the oldest one left (the loss is reported).
-    if (error instanceof TrimmedDataAccessException) this.iterator = await this.shardIterator('TRIM_HORIZON');
+    if (error instanceof TrimmedDataAccessException) {
+      this.iterator = await this.shardIterator('TRIM_HORIZON');
+      // Nothing read yet: the oldest record left is where this reader stood, as nothing it could have read was
+      // trimmed (that takes 24 h of records unread while it polls every few hundred ms). DynamoDB Local says
+      // "trimmed" to every iterator taken on a still empty shard once other tables' writes have used the
+      // sequence numbers that followed (they are shared by all tables), so this is its usual case.
+      if (this.lastReadSequence === undefined) return;
+      throw new StreamRecordsTrimmedError(this.shardId, this.lastReadSequence, { cause: error });
+    }
     throw error;
-  }
-
-  private async deliver(): Promise<void> {
-    const { subscription, stats, signal } = this.env;
-    const batch = this.pending.slice(0, subscription.batchSize);
-    let outcome = await this.invoke(batch);
-    if (subscription.redeliver) {
-      const again = await this.invoke(batch);
-      if (again.failedFrom < outcome.failedFrom) outcome = again;
-    }
-    this.pending.splice(0, outcome.failedFrom);
-    if (outcome.failedFrom === batch.length) {
-      this.headAttempts = 0;
-      return;
-    }
-    this.headAttempts = outcome.failedFrom > 0 ? 1 : this.headAttempts + 1;
-    if (this.headAttempts <= subscription.maximumRetryAttempts) {
-      stats.retries++;
-      await pause(this.env.retryDelayMs, signal);
-      return;
-    }
-    // Retries exhausted: like Lambda, the rest of the failing batch goes to the on-failure destination.
-    const givenUp = this.pending.splice(0, batch.length - outcome.failedFrom);
-    const info = { subscription: subscription.name, shardId: this.shardId, attempts: this.headAttempts };
-    this.headAttempts = 0;
-    stats.recordsSentToOnFailure += givenUp.length;
-    try {
-      await subscription.onFailure?.(givenUp, outcome.error, info);
-    } catch (error) {
-      this.env.onError(error, this.shardId);
-    }
-  }
-
-  private async invoke(batch: DynamoDBRecord[]): Promise<BatchOutcome> {
-    const { subscription, stats } = this.env;
-    const context = createLambdaContext({
-      functionName: subscription.name,
-      region: this.env.source.region,
-      accountId: this.env.accountId,
-      timeoutMs: subscription.timeoutMs,
-    });
-    stats.invocations++;
-    stats.recordsDelivered += batch.length;
-    this.activity++;
-    this.invoking = true;
-    try {
-      // Each invocation parses its own copy on Lambda: a handler mutating its event cannot affect a retry.
-      const response = await subscription.handler({ Records: structuredClone(batch) }, context);
-      if (context.getRemainingTimeInMillis() === 0)
-        return failedWhole(
-          new Error(`${subscription.name}: task timed out after ${subscription.timeoutMs} ms`),
-        );
-      return batchOutcome(batch, response);
-    } catch (error) {
-      return failedWhole(error);
-    } finally {
-      this.invoking = false;
-    }
   }
 }

@@ -1,14 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AttributeValue, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { freshStreamTable } from '../../test/stream-table.js';
+import { freshStreamTable, streamHolds as waitForRecords } from '../../test/stream-table.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../dynamodb-local/dynamodb-local.js';
 import { StreamPump, type StreamSubscription } from './stream-pump.js';
 
@@ -79,26 +74,7 @@ describe('StreamPump on DynamoDB Local', () => {
       }),
     );
 
-  /** Waits until the stream holds `count` records, so a TRIM_HORIZON subscription gets them in one read. */
-  const streamHolds = async (count: number) => {
-    const { StreamDescription } = await streams.send(
-      new DescribeStreamCommand({ StreamArn: table.streamArn }),
-    );
-    const ShardId = StreamDescription?.Shards?.[0]?.ShardId;
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const { ShardIterator } = await streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: table.streamArn,
-          ShardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      );
-      const { Records = [] } = await streams.send(new GetRecordsCommand({ ShardIterator }));
-      if (Records.length >= count) return;
-      await sleep(20);
-    }
-    throw new Error(`the stream never held ${count} records`);
-  };
+  const streamHolds = (count: number) => waitForRecords(streams, table.streamArn, count);
 
   const writeItems = async (...pks: string[]) => {
     for (const pk of pks) await put({ PK: S(pk), SK: S('A') });
@@ -169,7 +145,13 @@ describe('StreamPump on DynamoDB Local', () => {
       recordsDelivered: 2,
       retries: 0,
       recordsSentToOnFailure: 0,
+      recordsAgedOut: 0,
       recordsFiltered: 0,
+      batchesBisected: 0,
+      concurrentBatchesHighWater: 1,
+      batchesPerLane: [events.length],
+      recordLatencyMs: [expect.any(Number), expect.any(Number)],
+      recordWaitMs: [expect.any(Number), expect.any(Number)],
     });
   });
 

@@ -1,80 +1,8 @@
-import {
-  type _Record,
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StreamPump, type StreamSubscription, type StreamsClient } from './stream-pump.js';
-
-const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026';
-
-interface FakeShard {
-  readonly id: string;
-  readonly parent?: string;
-  readonly records: _Record[];
-  closed: boolean;
-}
-
-/** An in-memory DynamoDB stream with shard lineage, listing one shard per DescribeStream page. */
-class FakeStream {
-  private sequence = 0;
-  constructor(readonly shards: FakeShard[]) {}
-
-  put(shardId: string, ...ids: string[]): void {
-    const shard = this.shards.find((candidate) => candidate.id === shardId);
-    for (const id of ids)
-      shard?.records.push({
-        eventID: id,
-        eventName: 'INSERT',
-        dynamodb: { Keys: { PK: { S: id } }, SequenceNumber: String(++this.sequence).padStart(21, '0') },
-      });
-  }
-
-  readonly client = {
-    send: async (command: unknown) => {
-      if (command instanceof DescribeStreamCommand) {
-        const start = this.shards.findIndex((shard) => shard.id === command.input.ExclusiveStartShardId) + 1;
-        const shard = this.shards[start];
-        return {
-          StreamDescription: {
-            StreamStatus: 'ENABLED',
-            Shards: shard
-              ? [
-                  {
-                    ShardId: shard.id,
-                    ParentShardId: shard.parent,
-                    SequenceNumberRange: {
-                      StartingSequenceNumber: '1',
-                      EndingSequenceNumber: shard.closed ? '9' : undefined,
-                    },
-                  },
-                ]
-              : [],
-            LastEvaluatedShardId: start + 1 < this.shards.length ? shard?.id : undefined,
-          },
-        };
-      }
-      if (command instanceof GetShardIteratorCommand) {
-        const shard = this.shards.find((candidate) => candidate.id === command.input.ShardId) as FakeShard;
-        const at = command.input.ShardIteratorType === 'LATEST' ? shard.records.length : 0;
-        return { ShardIterator: JSON.stringify([shard.id, at]) };
-      }
-      if (command instanceof GetRecordsCommand) {
-        const [shardId, at] = JSON.parse(command.input.ShardIterator as string) as [string, number];
-        const shard = this.shards.find((candidate) => candidate.id === shardId) as FakeShard;
-        const records = shard.records.slice(at);
-        const next = at + records.length;
-        return {
-          Records: records,
-          NextShardIterator: shard.closed ? undefined : JSON.stringify([shardId, next]),
-        };
-      }
-      throw new Error(`unexpected command ${String(command)}`);
-    },
-  } as unknown as StreamsClient;
-}
+import { type FakeShard, FakeStream, fakePump, STREAM_ARN } from './fake-stream.test-support.js';
+import { StreamRecordsTrimmedError } from './stream-errors.js';
+import { StreamPump, type StreamPumpOptions, type StreamSubscription } from './stream-pump.js';
 
 const delivered: string[] = [];
 const recording = (overrides: Partial<StreamSubscription> = {}): StreamSubscription => ({
@@ -87,17 +15,12 @@ const recording = (overrides: Partial<StreamSubscription> = {}): StreamSubscript
 });
 
 let pump: StreamPump | undefined;
-const startPump = async (stream: FakeStream, subscription: StreamSubscription) => {
-  pump = new StreamPump(
-    {
-      streamsClient: stream.client,
-      streamArn: STREAM_ARN,
-      region: 'us-east-1',
-      pollIntervalMs: 5,
-      retryDelayMs: 5,
-    },
-    [subscription],
-  );
+const startPump = async (
+  stream: FakeStream,
+  subscription: StreamSubscription,
+  options: Partial<StreamPumpOptions> = {},
+) => {
+  pump = fakePump(stream, [subscription], options);
   await pump.start();
   return pump;
 };
@@ -192,11 +115,50 @@ describe('StreamPump invocation semantics (fake stream)', () => {
 describe('StreamPump configuration', () => {
   const stream = new FakeStream([]);
   const options = { streamsClient: stream.client, streamArn: STREAM_ARN, region: 'us-east-1' };
+  const refused = (subscription: Partial<StreamSubscription> & Record<string, unknown>) =>
+    recording(subscription as Partial<StreamSubscription>);
 
   it.each([
     [[recording(), recording()], /two subscriptions are named recorder/],
-    [[recording({ batchSize: 0 })], /recorder: batchSize must be an integer from 1 to 10000, got 0/],
-    [[recording({ maximumRetryAttempts: -2 })], /maximumRetryAttempts must be an integer from 0 to 10000/],
+    [[refused({ name: '' })], /a subscription's name must be 1 to 64 letters, digits, - or _/],
+    [[refused({ name: 'has space' })], /got "has space"/],
+    [[refused({ name: 'x'.repeat(65) })], /name must be 1 to 64/],
+    [[refused({ handler: 'nope' as never })], /recorder: handler must be a function/],
+    [[refused({ batchSize: 0 })], /recorder: batchSize must be an integer from 1 to 10000, got 0/],
+    [[refused({ batchSize: 10_001 })], /batchSize must be an integer from 1 to 10000, got 10001/],
+    [[refused({ batchSize: 1.5 })], /batchSize must be an integer/],
+    [
+      [refused({ parallelizationFactor: 0 })],
+      /recorder: parallelizationFactor must be an integer from 1 to 10, got 0/,
+    ],
+    [
+      [refused({ parallelizationFactor: 11 })],
+      /parallelizationFactor must be an integer from 1 to 10, got 11/,
+    ],
+    [
+      [refused({ maximumBatchingWindowInSeconds: 301 })],
+      /recorder: maximumBatchingWindowInSeconds must be an integer from 0 to 300, got 301/,
+    ],
+    [[refused({ maximumBatchingWindowInSeconds: -1 })], /maximumBatchingWindowInSeconds must be an integer/],
+    [[refused({ maximumBatchingWindowInSeconds: 0.5 })], /maximumBatchingWindowInSeconds must be an integer/],
+    [
+      [refused({ maximumRetryAttempts: -2 })],
+      /maximumRetryAttempts must be -1 \(no limit\) or an integer from 0 to 10000/,
+    ],
+    [[refused({ maximumRetryAttempts: 10_001 })], /maximumRetryAttempts must be/],
+    [
+      [refused({ maximumRecordAgeInSeconds: 59 })],
+      /recorder: maximumRecordAgeInSeconds must be -1 \(no limit\) or an integer from 60 to 604800, got 59/,
+    ],
+    [[refused({ maximumRecordAgeInSeconds: 0 })], /maximumRecordAgeInSeconds must be/],
+    [[refused({ maximumRecordAgeInSeconds: 604_801 })], /maximumRecordAgeInSeconds must be/],
+    [
+      [refused({ bisectBatchOnFunctionError: 'yes' as never })],
+      /bisectBatchOnFunctionError must be true or false/,
+    ],
+    [[refused({ timeoutMs: 900_001 })], /timeoutMs must be an integer from 1 to 900000/],
+    [[refused({ onFailure: 'queue-arn' as never })], /onFailure must be a function/],
+    [[refused({ paralellizationFactor: 2 })], /recorder: unknown setting paralellizationFactor/],
     [
       [recording({ filters: Array.from({ length: 6 }, () => '{"eventName":["INSERT"]}') })],
       /recorder: at most 5 filters/,
@@ -209,8 +171,29 @@ describe('StreamPump configuration', () => {
       [recording({ startingPosition: 'AT_TIMESTAMP' as 'LATEST' })],
       /startingPosition must be TRIM_HORIZON or LATEST/,
     ],
-  ])('refuses a bad subscription at construction (%#)', (subscriptions, message) => {
+  ])('refuses a bad subscription at construction, naming the setting (%#)', (subscriptions, message) => {
     expect(() => new StreamPump(options, subscriptions)).toThrow(message);
+  });
+
+  it.each([
+    [{ pollIntervalMs: 0 }, /pollIntervalMs must be an integer from 1 to 2147483647 ms, got 0/],
+    [{ retryDelayMs: 2 ** 31 }, /retryDelayMs must be an integer from 1 to 2147483647 ms/],
+  ])('refuses a bad pump option: %j', (bad, message) => {
+    expect(() => new StreamPump({ ...options, ...bad }, [recording()])).toThrow(message);
+  });
+
+  it('accepts the bounds Lambda accepts', () => {
+    for (const subscription of [
+      recording({ maximumRetryAttempts: -1, maximumRecordAgeInSeconds: -1, parallelizationFactor: 10 }),
+      recording({ maximumRetryAttempts: Number.POSITIVE_INFINITY, maximumRecordAgeInSeconds: 60 }),
+      recording({ maximumRetryAttempts: 10_000, maximumRecordAgeInSeconds: 604_800, batchSize: 10_000 }),
+      recording({
+        maximumBatchingWindowInSeconds: 300,
+        bisectBatchOnFunctionError: true,
+        timeoutMs: 900_000,
+      }),
+    ])
+      expect(() => new StreamPump(options, [subscription])).not.toThrow();
   });
 
   it('cannot be drained before start nor started twice', async () => {
@@ -219,5 +202,34 @@ describe('StreamPump configuration', () => {
     await idle.start();
     await expect(idle.start()).rejects.toThrow('cannot start a pump that is running');
     await idle.stop();
+  });
+});
+
+describe('StreamPump on a trimmed shard (fake stream)', () => {
+  it('reads on quietly when an iterator taken on an empty shard is called trimmed (DynamoDB Local does that)', async () => {
+    const stream = new FakeStream([{ id: 'only', records: [], closed: false }]);
+    const errors: unknown[] = [];
+    const started = await startPump(stream, recording(), { onError: (error) => errors.push(error) });
+    stream.shard('only').falseTrim = true;
+    stream.put('only', 'r1', 'r2');
+    await started.drain({ idleMs: 50 });
+    expect(delivered).toEqual(['r1', 'r2']);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports records trimmed after it had read part of the shard, and resumes at the oldest one left', async () => {
+    const stream = new FakeStream([{ id: 'only', records: [], closed: false }]);
+    const errors: unknown[] = [];
+    stream.put('only', 'r1');
+    const started = await startPump(stream, recording(), { onError: (error) => errors.push(error) });
+    await started.drain({ idleMs: 50 });
+    stream.put('only', 'r2', 'r3');
+    const shard = stream.shard('only');
+    shard.trimmedBefore = 2;
+    await started.drain({ idleMs: 50 });
+    expect(delivered).toEqual(['r1', 'r3']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(StreamRecordsTrimmedError);
+    expect(errors[0]).toMatchObject({ shardId: 'only', lastReadSequence: '000000000000000000001' });
   });
 });

@@ -1,6 +1,13 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { StreamsClient } from './shard-consumer.js';
-import { resolveSubscription, type StreamSubscription, type SubscriptionStats } from './subscription.js';
+import { StreamPumpConfigError } from './stream-errors.js';
+import {
+  copyStats,
+  resolveSubscription,
+  type StreamSubscription,
+  type SubscriptionStats,
+} from './subscription.js';
 import { SubscriptionRunner } from './subscription-runner.js';
 
 export type { StreamsClient } from './shard-consumer.js';
@@ -23,6 +30,11 @@ export interface StreamPumpOptions {
   readonly retryDelayMs?: number;
   /** Stream-side errors the pump retries past (handler failures go through retries and `onFailure` instead). */
   readonly onError?: (error: unknown, where: { subscription: string; shardId?: string }) => void;
+  /**
+   * The clock for record ages, batching windows and latencies, in epoch ms; default `Date.now`. Tests may shift it
+   * to age records; it must advance like real time for batching windows to end.
+   */
+  readonly now?: () => number;
 }
 
 export interface DrainOptions {
@@ -33,14 +45,24 @@ export interface DrainOptions {
 }
 
 const DRAIN_CHECK_MS = 10;
+/** The most a Node timer can wait. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function delayOption(name: string, value: number | undefined, fallback: number): number {
+  const ms = value ?? fallback;
+  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TIMER_MS)
+    throw new StreamPumpConfigError(`${name} must be an integer from 1 to ${MAX_TIMER_MS} ms, got ${ms}`);
+  return ms;
+}
 
 const warn = (error: unknown, where: { subscription: string; shardId?: string }) =>
   console.warn(`[stream-pump] ${where.subscription}${where.shardId ? ` ${where.shardId}` : ''}:`, error);
 
 /**
  * Feeds a DynamoDB stream to handlers the way Lambda's event source mappings do, for local runs and tests: each
- * subscription reads the stream on its own, gets Lambda-shaped events in order per shard, with filtering,
- * `batchItemFailures`, retries and an on-failure destination. Delivery is at least once.
+ * subscription reads the stream on its own and gets Lambda-shaped events, in order per item, with filtering,
+ * batching windows, concurrent batches per shard, `batchItemFailures`, retries, bisection, a maximum record age
+ * and an on-failure destination. Delivery is at least once.
  */
 export class StreamPump {
   private readonly runners: SubscriptionRunner[];
@@ -49,13 +71,18 @@ export class StreamPump {
   private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
 
   constructor(options: StreamPumpOptions, subscriptions: readonly StreamSubscription[]) {
+    // Every lane, reader and request in flight listens for stop: tens of listeners are expected, not a leak.
+    setMaxListeners(0, this.controller.signal);
     const names = new Set<string>();
     const onError = options.onError ?? warn;
     const accountId = options.streamArn.split(':')[4] || '000000000000';
-    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.pollIntervalMs = delayOption('pollIntervalMs', options.pollIntervalMs, 100);
+    const retryDelayMs = delayOption('retryDelayMs', options.retryDelayMs, 100);
+    const now = options.now ?? Date.now;
     this.runners = subscriptions.map((subscription) => {
       const resolved = resolveSubscription(subscription);
-      if (names.has(resolved.name)) throw new TypeError(`two subscriptions are named ${resolved.name}`);
+      if (names.has(resolved.name))
+        throw new StreamPumpConfigError(`two subscriptions are named ${resolved.name}`);
       names.add(resolved.name);
       return new SubscriptionRunner({
         streams: options.streamsClient,
@@ -64,7 +91,8 @@ export class StreamPump {
         subscription: resolved,
         signal: this.controller.signal,
         pollIntervalMs: this.pollIntervalMs,
-        retryDelayMs: options.retryDelayMs ?? 100,
+        retryDelayMs,
+        now,
         onError: (error, shardId) => onError(error, { subscription: resolved.name, shardId }),
       });
     });
@@ -126,6 +154,14 @@ export class StreamPump {
 
   /** A snapshot of each subscription's counters, by name. */
   stats(): Record<string, SubscriptionStats> {
-    return Object.fromEntries(this.runners.map((runner) => [runner.name, { ...runner.stats }]));
+    return Object.fromEntries(this.runners.map((runner) => [runner.name, copyStats(runner.stats)]));
+  }
+
+  /**
+   * Each subscription's checkpoint per shard, by name then shard id: the sequence number up to which every record
+   * is done (handled, filtered out or given up on), as Lambda would checkpoint it.
+   */
+  checkpoints(): Record<string, Record<string, string | undefined>> {
+    return Object.fromEntries(this.runners.map((runner) => [runner.name, runner.checkpoints()]));
   }
 }

@@ -17,7 +17,7 @@ interface ShardEntry {
   consumer?: ShardConsumer;
 }
 
-export type RunnerEnvironment = Omit<ConsumerEnvironment, 'stats' | 'onError'> & {
+export type RunnerEnvironment = Omit<ConsumerEnvironment, 'stats' | 'onError' | 'concurrency'> & {
   readonly onError: (error: unknown, shardId?: string) => void;
 };
 
@@ -26,14 +26,15 @@ export type RunnerEnvironment = Omit<ConsumerEnvironment, 'stats' | 'onError'> &
  * only once its parent is done (so one item's records stay in order across a shard split).
  */
 export class SubscriptionRunner {
-  readonly stats: SubscriptionStats = emptyStats();
+  readonly stats: SubscriptionStats;
   private readonly shards = new Map<string, ShardEntry>();
   private readonly tasks = new Set<Promise<void>>();
   private readonly consumerEnvironment: ConsumerEnvironment;
   private discovering = 0;
 
   constructor(private readonly env: RunnerEnvironment) {
-    this.consumerEnvironment = { ...env, stats: this.stats };
+    this.stats = emptyStats(env.subscription.parallelizationFactor);
+    this.consumerEnvironment = { ...env, stats: this.stats, concurrency: { inFlight: 0 } };
   }
 
   get name(): string {
@@ -51,6 +52,15 @@ export class SubscriptionRunner {
     if (this.discovering > 0) return false;
     return [...this.shards.values()].every(
       (shard) => shard.state !== 'running' || shard.consumer?.caughtUpSince(time),
+    );
+  }
+
+  /** Each shard's checkpoint: the last record of its done prefix (undefined before the first is done). */
+  checkpoints(): Record<string, string | undefined> {
+    return Object.fromEntries(
+      [...this.shards].flatMap(([shardId, shard]) =>
+        shard.consumer ? [[shardId, shard.consumer.checkpoint.checkpoint]] : [],
+      ),
     );
   }
 

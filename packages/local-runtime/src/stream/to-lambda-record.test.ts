@@ -1,4 +1,4 @@
-import type { _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { _Record, AttributeValue as StreamAttributeValue } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
 import { toLambdaAttributeValue, toLambdaRecord } from './to-lambda-record.js';
 
@@ -94,5 +94,58 @@ describe('toLambdaRecord', () => {
         l: { L: [{ S: 'y' }, { M: { z: { N: '0' } } }] },
       },
     });
+  });
+});
+
+describe('toLambdaRecord with hostile attribute names', () => {
+  it('keeps __proto__, constructor and prototype as own attributes at every depth, polluting nothing', () => {
+    const image: Record<string, StreamAttributeValue> = {};
+    Object.defineProperty(image, '__proto__', {
+      value: { M: { constructor: { S: 'c' }, prototype: { L: [{ M: { toString: { N: '1' } } }] } } },
+      enumerable: true,
+    });
+    Object.defineProperty(image, 'constructor', { value: { S: 'x' }, enumerable: true });
+    const converted = toLambdaRecord({ dynamodb: { NewImage: image, SequenceNumber: '1' } }, source);
+    const newImage = converted.dynamodb?.NewImage ?? {};
+    expect(Object.keys(newImage)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(newImage)).toBe(Object.prototype);
+    // Compared as text: an own `constructor` attribute confuses deep equality's type check.
+    const text =
+      '{"__proto__":{"M":{"constructor":{"S":"c"},"prototype":{"L":[{"M":{"toString":{"N":"1"}}}]}}},"constructor":{"S":"x"}}';
+    expect(JSON.stringify(newImage)).toBe(text);
+    // What the handler gets: each invocation's copy keeps the attribute as an attribute.
+    expect(JSON.stringify(structuredClone(newImage))).toBe(text);
+    expect(({} as Record<string, unknown>).M).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('M');
+  });
+
+  it('leaves out an attribute the SDK parsed to no value, names its path, and still converts the record', () => {
+    // What @smithy/core 3.41 hands over for a map key named __proto__: the key, with its value gone.
+    const nested: Record<string, StreamAttributeValue> = { kept: { S: 'k' } };
+    Object.defineProperty(nested, '__proto__', { value: undefined, enumerable: true });
+    const lost: string[] = [];
+    const converted = toLambdaRecord(
+      {
+        dynamodb: {
+          Keys: { PK: { S: 'A' } },
+          NewImage: { PK: { S: 'A' }, data: { M: nested }, list: { L: [{ S: 'a' }, undefined as never] } },
+        },
+      },
+      source,
+      (path) => lost.push(path),
+    );
+    expect(lost).toEqual(['NewImage.data.__proto__', 'NewImage.list[1]']);
+    expect(converted.dynamodb?.NewImage).toStrictEqual({
+      PK: { S: 'A' },
+      data: { M: { kept: { S: 'k' } } },
+      list: { L: [{ S: 'a' }] },
+    });
+  });
+
+  it('passes a type the SDK does not know through as its wire JSON, and refuses a value that is none', () => {
+    expect(toLambdaAttributeValue({ $unknown: ['VEC', [1, 2]] } as StreamAttributeValue)).toStrictEqual({
+      VEC: [1, 2],
+    });
+    expect(() => toLambdaAttributeValue({} as StreamAttributeValue)).toThrow(TypeError);
   });
 });
