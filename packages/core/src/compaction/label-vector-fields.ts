@@ -1,4 +1,4 @@
-import { WORD_LABELS, type WordLabelName } from '../domain/label-vocabulary.js';
+import { isWordLabelName, WORD_LABELS } from '../domain/label-vocabulary.js';
 import type { ReceiptWordLabel } from '../domain/word-label.js';
 import type { VectorMetadataValue } from '../ports/embedding-store.js';
 
@@ -29,11 +29,12 @@ export function labelVectorFields(labels: readonly ReceiptWordLabel[]): LabelVec
 
 /**
  * `,TAX,GRAND_TOTAL,`: every name wrapped in commas, so `contains ",TAX,"` finds exactly TAX (never
- * SUBTOTAL or TAX_ID). Names are distinct and in vocabulary order, so the same labels always give the same
- * string. An empty list is `,`: still comma-wrapped (starts and ends with a comma, matches no name) and never
- * an empty string, which some vector stores refuse or treat as missing.
+ * SUBTOTAL or TAX_ID). Names are distinct, the vocabulary's in its order, then any others (legacy names) sorted,
+ * so the same labels always give the same string. An empty list is `,`: still comma-wrapped (starts and ends
+ * with a comma, matches no name) and never an empty string, which some vector stores refuse or treat as missing.
  */
-export function commaWrapped(names: readonly WordLabelName[]): string {
-  const ordered = WORD_LABELS.filter((name) => names.includes(name));
+export function commaWrapped(names: readonly string[]): string {
+  const others = [...new Set(names.filter((name) => !isWordLabelName(name)))].sort();
+  const ordered = [...WORD_LABELS.filter((name) => names.includes(name)), ...others];
   return ordered.length === 0 ? ',' : `,${ordered.join(',')},`;
 }
