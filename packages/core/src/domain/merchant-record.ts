@@ -141,9 +141,11 @@ export function merchantSlug(merchantName: string): string {
     .replaceAll(/^_+|_+$/g, '');
 }
 
-/** Validates a merchant record; field names in errors are the attributes' (`RECEIPT_PLACE.place_id`). */
-export function parseMerchantRecord(input: Input): MerchantRecord {
-  const entity = 'RECEIPT_PLACE';
+/**
+ * Validates a merchant record. Errors name the attribute of the item it is read from (`RECEIPT_PLACE.place_id`,
+ * or with `entity` another format's: `RECEIPT_METADATA.address`).
+ */
+export function parseMerchantRecord(input: Input, entity = 'RECEIPT_PLACE'): MerchantRecord {
   const placeId = input.placeId;
   if (typeof placeId !== 'string' || (placeId !== '' && placeId.trim() === '')) {
     throw new InvalidValueError(
@@ -171,7 +173,10 @@ export function parseMerchantRecord(input: Input): MerchantRecord {
   }
   const validatedBy = parseOptionalString(`${entity}.validated_by`, input.validatedBy);
   const strings = Object.fromEntries(
-    STRING_FIELDS.map((field) => [field, parseOptionalString(`${entity}.${attribute(field)}`, input[field])]),
+    STRING_FIELDS.map((field) => [
+      field,
+      parseOptionalString(`${entity}.${attribute(entity, field)}`, input[field]),
+    ]),
   );
   const lists = Object.fromEntries(
     LIST_FIELDS.map((field) => [field, parseList(entity, field, input[field])]),
@@ -250,7 +255,7 @@ function parseList(entity: string, field: string, value: unknown): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string')) {
     throw new InvalidValueError(
-      `${entity}.${attribute(field)}`,
+      `${entity}.${attribute(entity, field)}`,
       `expected a list of strings, got ${describeValue(value)}`,
     );
   }
@@ -259,10 +264,10 @@ function parseList(entity: string, field: string, value: unknown): string[] {
 
 function parseCoordinate(entity: string, field: string, value: unknown, bound: number): number | undefined {
   if (value === undefined || value === null) return undefined;
-  const number = parseFinite(`${entity}.${attribute(field)}`, value);
+  const number = parseFinite(`${entity}.${attribute(entity, field)}`, value);
   if (Math.abs(number) > bound) {
     throw new InvalidValueError(
-      `${entity}.${attribute(field)}`,
+      `${entity}.${attribute(entity, field)}`,
       `expected a number in [-${bound}, ${bound}], got ${number}`,
     );
   }
@@ -274,15 +279,15 @@ function parseMap(entity: string, field: string, value: unknown): Record<string,
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidValueError(
-      `${entity}.${attribute(field)}`,
+      `${entity}.${attribute(entity, field)}`,
       `expected a map, got ${describeValue(value)}`,
     );
   }
   return Object.keys(value).length === 0 ? undefined : (value as Record<string, unknown>);
 }
 
-/** `viewportNeLat` -> `viewport_ne_lat`, `address` -> `formatted_address`: the attribute named in errors. */
-function attribute(field: string): string {
-  if (field === 'address') return 'formatted_address';
+/** `viewportNeLat` -> `viewport_ne_lat`; `address` is `formatted_address` in RECEIPT_PLACE. */
+function attribute(entity: string, field: string): string {
+  if (field === 'address' && entity === 'RECEIPT_PLACE') return 'formatted_address';
   return field.replaceAll(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }

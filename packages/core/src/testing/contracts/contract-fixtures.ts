@@ -71,7 +71,7 @@ function geometry(lineId: number, wordId: number) {
     bottomRight: { x: x + 0.09, y },
     angleDegrees: 1.5,
     angleRadians: 0.02617993877991494,
-    confidence: 0.975,
+    confidence: 0.97,
   };
 }
 
