@@ -2,8 +2,18 @@
 // the table definition and the item codecs. The Lambda entry points are not here: they build a container at import.
 export { SystemClock } from './adapters/clock/system-clock.js';
 export { toCompactionRunItem } from './adapters/dynamodb/compaction-run-item.js';
-export { labelKey } from './adapters/dynamodb/keys.js';
-export { toReceiptMetadataItem } from './adapters/dynamodb/receipt-metadata-item.js';
+export { labelKey, placeKey } from './adapters/dynamodb/keys.js';
+export type { MerchantRecordCodec } from './adapters/dynamodb/merchant-record-codec.js';
+export {
+  RECEIPT_METADATA_CODEC,
+  RECEIPT_METADATA_TYPE,
+  toReceiptMetadataItem,
+} from './adapters/dynamodb/receipt-metadata-item.js';
+export {
+  RECEIPT_PLACE_CODEC,
+  RECEIPT_PLACE_TYPE,
+  toReceiptPlaceItem,
+} from './adapters/dynamodb/receipt-place-item.js';
 export { ensureTable, tableDefinition } from './adapters/dynamodb/table-schema.js';
 export { toWordLabelItem } from './adapters/dynamodb/word-label-item.js';
 export { LazyLlmAnalyzer } from './adapters/llm/lazy-llm-analyzer.js';
@@ -17,11 +27,12 @@ export {
   analyzerConfigFromEnv,
   ConfigError,
   configFromEnv,
+  type MerchantRecordFormat,
   type RunMode,
 } from './config/app-config.js';
 export { type ContainerOverrides, createContainer } from './container/create-container.js';
 export { TOKENS } from './container/tokens.js';
-export { COMPACTION_FILTERS } from './handlers/compaction-handler.js';
+export { compactionFilters } from './handlers/compaction-handler.js';
 export { InvalidUploadError } from './handlers/parse-upload.js';
 export type { UploadResult } from './handlers/upload-handler.js';
 export { VALIDATION_FILTERS } from './handlers/validation-handler.js';

@@ -12,10 +12,10 @@ import {
   FallbackReceiptAnalyzer,
   HashingEmbedder,
   type LabelRepository,
+  type MerchantRecordRepository,
   OfflineReceiptAnalyzer,
   PollingCompactionGate,
   type ReceiptAnalyzer,
-  type ReceiptMetadataRepository,
   type ReceiptRepository,
   type Telemetry,
   validateReceipt,
@@ -25,15 +25,18 @@ import {
   InMemoryEmbeddingDeltaStore,
   InMemoryEmbeddingSnapshotStore,
   InMemoryLabelRepository,
-  InMemoryReceiptMetadataRepository,
+  InMemoryMerchantRecordRepository,
   InMemoryReceiptRepository,
 } from '@receipt-gate/core/testing';
 import { Container, type ServiceIdentifier } from 'inversify';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { DynamoCompactionRunRepository } from '../adapters/dynamodb/dynamo-compaction-run-repository.js';
 import { DynamoLabelRepository } from '../adapters/dynamodb/dynamo-label-repository.js';
-import { DynamoReceiptMetadataRepository } from '../adapters/dynamodb/dynamo-receipt-metadata-repository.js';
+import { DynamoMerchantRecordRepository } from '../adapters/dynamodb/dynamo-merchant-record-repository.js';
 import { DynamoReceiptRepository } from '../adapters/dynamodb/dynamo-receipt-repository.js';
+import type { MerchantRecordCodec } from '../adapters/dynamodb/merchant-record-codec.js';
+import { RECEIPT_METADATA_CODEC } from '../adapters/dynamodb/receipt-metadata-item.js';
+import { RECEIPT_PLACE_CODEC } from '../adapters/dynamodb/receipt-place-item.js';
 import { LazyLlmAnalyzer } from '../adapters/llm/lazy-llm-analyzer.js';
 import { LocalDiskEmbeddingDeltaStore } from '../adapters/snapshots/local-disk-embedding-delta-store.js';
 import { LocalDiskEmbeddingSnapshotStore } from '../adapters/snapshots/local-disk-embedding-snapshot-store.js';
@@ -75,6 +78,10 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
   constant(TOKENS.Flush, async () => {
     await Promise.all([flushTelemetry(), analysis.flush()]);
   });
+  constant(
+    TOKENS.MerchantRecordCodec,
+    config.merchantRecord === 'metadata' ? RECEIPT_METADATA_CODEC : RECEIPT_PLACE_CODEC,
+  );
   bindStores(container, config, overrides);
   constant(TOKENS.Embedder, new HashingEmbedder());
 
@@ -92,7 +99,7 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
         gate: CompactionGate,
         analyzer: ReceiptAnalyzer,
         receipts: ReceiptRepository,
-        metadata: ReceiptMetadataRepository,
+        metadata: MerchantRecordRepository,
         labels: LabelRepository,
         clock: Clock,
         telemetry: Telemetry,
@@ -106,7 +113,7 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
         TOKENS.CompactionGate,
         TOKENS.ReceiptAnalyzer,
         TOKENS.ReceiptRepository,
-        TOKENS.ReceiptMetadataRepository,
+        TOKENS.MerchantRecordRepository,
         TOKENS.LabelRepository,
         TOKENS.Clock,
         TOKENS.Telemetry,
@@ -148,7 +155,7 @@ function bindStores(container: Container, config: AppConfig, overrides: Containe
     container.bind(TOKENS.CompactionRunRepository).toConstantValue(runs);
     bind(TOKENS.LabelRepository, () => new InMemoryLabelRepository({ runs }));
     bind(TOKENS.ReceiptRepository, () => new InMemoryReceiptRepository());
-    bind(TOKENS.ReceiptMetadataRepository, () => new InMemoryReceiptMetadataRepository());
+    bind(TOKENS.MerchantRecordRepository, () => new InMemoryMerchantRecordRepository());
     bind(TOKENS.EmbeddingDeltaStore, () => overrides.deltas ?? new InMemoryEmbeddingDeltaStore());
     bind(TOKENS.EmbeddingSnapshotStore, () => overrides.snapshots ?? new InMemoryEmbeddingSnapshotStore());
     return;
@@ -161,13 +168,26 @@ function bindStores(container: Container, config: AppConfig, overrides: Containe
     });
   const table = { client, tableName: config.tableName };
   bind(TOKENS.CompactionRunRepository, () => new DynamoCompactionRunRepository(table));
+  // Reads report the items they cannot read (another service's) to the telemetry.
   container
     .bind(TOKENS.LabelRepository)
-    .toResolvedValue((clock: Clock) => new DynamoLabelRepository({ ...table, clock }), [TOKENS.Clock]);
+    .toResolvedValue(
+      (clock: Clock, telemetry: Telemetry) => new DynamoLabelRepository({ ...table, clock, telemetry }),
+      [TOKENS.Clock, TOKENS.Telemetry],
+    );
   container
     .bind(TOKENS.ReceiptRepository)
-    .toResolvedValue((clock: Clock) => new DynamoReceiptRepository({ ...table, clock }), [TOKENS.Clock]);
-  bind(TOKENS.ReceiptMetadataRepository, () => new DynamoReceiptMetadataRepository(table));
+    .toResolvedValue(
+      (clock: Clock, telemetry: Telemetry) => new DynamoReceiptRepository({ ...table, clock, telemetry }),
+      [TOKENS.Clock, TOKENS.Telemetry],
+    );
+  container
+    .bind(TOKENS.MerchantRecordRepository)
+    .toResolvedValue(
+      (codec: MerchantRecordCodec, telemetry: Telemetry) =>
+        new DynamoMerchantRecordRepository({ ...table, codec, telemetry }),
+      [TOKENS.MerchantRecordCodec, TOKENS.Telemetry],
+    );
   bind(
     TOKENS.EmbeddingDeltaStore,
     () => overrides.deltas ?? new LocalDiskEmbeddingDeltaStore(config.deltaDir),
@@ -182,7 +202,7 @@ function bindHandlers(container: Container, config: AppConfig) {
   container.bind(TOKENS.UploadHandler).toResolvedValue(
     (
       receipts: ReceiptRepository,
-      metadata: ReceiptMetadataRepository,
+      metadata: MerchantRecordRepository,
       runs: CompactionRunRepository,
       deltas: EmbeddingDeltaStore,
       embedder: Embedder,
@@ -206,7 +226,7 @@ function bindHandlers(container: Container, config: AppConfig) {
       }),
     [
       TOKENS.ReceiptRepository,
-      TOKENS.ReceiptMetadataRepository,
+      TOKENS.MerchantRecordRepository,
       TOKENS.CompactionRunRepository,
       TOKENS.EmbeddingDeltaStore,
       TOKENS.Embedder,
@@ -224,6 +244,7 @@ function bindHandlers(container: Container, config: AppConfig) {
       labels: LabelRepository,
       clock: Clock,
       telemetry: Telemetry,
+      merchantRecords: MerchantRecordCodec,
       flush: () => Promise<void>,
     ) =>
       createCompactionHandler({
@@ -233,6 +254,7 @@ function bindHandlers(container: Container, config: AppConfig) {
         labels,
         clock,
         telemetry,
+        merchantRecords,
         flush,
         compactionDelayMs: config.compactionDelayMs,
       }),
@@ -243,6 +265,7 @@ function bindHandlers(container: Container, config: AppConfig) {
       TOKENS.LabelRepository,
       TOKENS.Clock,
       TOKENS.Telemetry,
+      TOKENS.MerchantRecordCodec,
       TOKENS.Flush,
     ],
   );
