@@ -4,9 +4,15 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { GatePolicy, OutcomePolicy, ReceiptAnalyzer, Telemetry } from '@receipt-gate/core';
-import type { AnalyzerConfig, AppConfig, RunMode, UploadResult } from '@receipt-gate/lambda';
+import type {
+  AnalyzerConfig,
+  AppConfig,
+  MerchantRecordFormat,
+  RunMode,
+  UploadResult,
+} from '@receipt-gate/lambda';
 import {
-  COMPACTION_FILTERS,
+  compactionFilters,
   createContainer,
   ensureTable,
   LocalDiskEmbeddingDeltaStore,
@@ -27,6 +33,8 @@ import { SimulatedDeltaLoss } from './simulated-delta-loss.js';
 
 export interface LocalSystemOptions {
   readonly mode: RunMode;
+  /** Where merchant records live: RECEIPT_PLACE (default) or the legacy RECEIPT_METADATA. */
+  readonly merchantRecord?: MerchantRecordFormat;
   /** An existing DynamoDB (Local) to use instead of starting one. */
   readonly endpoint?: string;
   readonly tableName?: string;
@@ -106,6 +114,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       mode: options.mode,
       store: 'dynamodb',
       tableName,
+      merchantRecord: options.merchantRecord ?? 'place',
       region: LOCAL_REGION,
       dynamoEndpoint: endpoint,
       snapshotDir: join(stateDir, 'snapshots'),
@@ -143,7 +152,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         ...subscription,
         name: 'compaction',
         handler: container.get(TOKENS.CompactionHandler),
-        filters: COMPACTION_FILTERS,
+        filters: compactionFilters(container.get(TOKENS.MerchantRecordCodec).type),
         maximumRetryAttempts: 100,
         onFailure,
       },
