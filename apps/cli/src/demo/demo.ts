@@ -151,6 +151,7 @@ async function main(): Promise<number> {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([type, count]) => `${count} ${type}`)
       .join(', ');
+    console.log(`merchant records corrected in RECEIPT_PLACE: ${format.corrected.join(', ') || 'none'}`);
     console.log(
       `table: ${format.items} items checked against the current format (${types}, ${format.counts.RECEIPT_METADATA ?? 0} RECEIPT_METADATA); GSI4 on every line, word, label and place; the table ${format.hasGsi4 ? 'has' : 'LACKS'} its GSI4 index`,
     );

@@ -16,6 +16,8 @@ export interface TableFormatReport {
   readonly counts: Readonly<Record<string, number>>;
   readonly items: number;
   readonly hasGsi4: boolean;
+  /** Merchant names of the RECEIPT_PLACE items a validation corrected (`validated_by` INFERENCE). */
+  readonly corrected: readonly string[];
   /** Every way the table departs from the current format; empty when it fits. */
   readonly violations: readonly string[];
 }
@@ -51,5 +53,8 @@ export async function checkTableFormat(
   if (!hasGsi4) violations.push(`table ${tableName} has no GSI4 index`);
   if (counts.RECEIPT_METADATA)
     violations.push(`${counts.RECEIPT_METADATA} RECEIPT_METADATA items were written`);
-  return { counts, items: items.length, hasGsi4, violations };
+  const corrected = items
+    .filter((item) => item.TYPE?.S === 'RECEIPT_PLACE' && item.validated_by?.S === 'INFERENCE')
+    .map((item) => item.merchant_name?.S ?? '?');
+  return { counts, items: items.length, hasGsi4, corrected, violations };
 }
