@@ -2,18 +2,8 @@
 // the table definition and the item codecs. The Lambda entry points are not here: they build a container at import.
 export { SystemClock } from './adapters/clock/system-clock.js';
 export { toCompactionRunItem } from './adapters/dynamodb/compaction-run-item.js';
-export { labelKey, placeKey } from './adapters/dynamodb/keys.js';
-export type { MerchantRecordCodec } from './adapters/dynamodb/merchant-record-codec.js';
-export {
-  RECEIPT_METADATA_CODEC,
-  RECEIPT_METADATA_TYPE,
-  toReceiptMetadataItem,
-} from './adapters/dynamodb/receipt-metadata-item.js';
-export {
-  RECEIPT_PLACE_CODEC,
-  RECEIPT_PLACE_TYPE,
-  toReceiptPlaceItem,
-} from './adapters/dynamodb/receipt-place-item.js';
+export { labelKey } from './adapters/dynamodb/keys.js';
+export { toReceiptPlaceItem } from './adapters/dynamodb/receipt-place-item.js';
 export { ensureTable, tableDefinition } from './adapters/dynamodb/table-schema.js';
 export { toWordLabelItem } from './adapters/dynamodb/word-label-item.js';
 export { LazyLlmAnalyzer } from './adapters/llm/lazy-llm-analyzer.js';
