@@ -181,7 +181,7 @@ async function measure(options: ModeOptions, proxy: CountingProxy): Promise<Mode
     const stores = {
       runs: system.container.get(TOKENS.CompactionRunRepository),
       labels: system.container.get(TOKENS.LabelRepository),
-      metadata: system.container.get(TOKENS.ReceiptMetadataRepository),
+      metadata: system.container.get(TOKENS.MerchantRecordRepository),
       snapshots: system.snapshots,
     };
     const { violations, receipts } = await checkInvariants(stores, keys, recorder, system.unprocessed.length);

@@ -3,7 +3,7 @@
 export { SystemClock } from './adapters/clock/system-clock.js';
 export { toCompactionRunItem } from './adapters/dynamodb/compaction-run-item.js';
 export { labelKey } from './adapters/dynamodb/keys.js';
-export { toReceiptMetadataItem } from './adapters/dynamodb/receipt-metadata-item.js';
+export { toReceiptPlaceItem } from './adapters/dynamodb/receipt-place-item.js';
 export { ensureTable, tableDefinition } from './adapters/dynamodb/table-schema.js';
 export { toWordLabelItem } from './adapters/dynamodb/word-label-item.js';
 export {
@@ -24,6 +24,7 @@ export {
   ConfigError,
   configFromEnv,
   type EmbeddingsConfig,
+  type MerchantRecordFormat,
   MS_RANGES,
   type RunMode,
 } from './config/app-config.js';
@@ -36,7 +37,7 @@ export {
   type S3Credentials,
 } from './container/embedding-stores.js';
 export { TOKENS } from './container/tokens.js';
-export { COMPACTION_FILTERS } from './handlers/compaction-handler.js';
+export { compactionFilters } from './handlers/compaction-handler.js';
 export { InvalidUploadError } from './handlers/parse-upload.js';
 export type { UploadResult } from './handlers/upload-handler.js';
 export { VALIDATION_FILTERS } from './handlers/validation-handler.js';

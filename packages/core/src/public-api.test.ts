@@ -5,8 +5,8 @@ import type {
   CompactionRunRepository,
   GateResult,
   LabelRepository,
+  MerchantRecordRepository,
   ReceiptAnalyzer,
-  ReceiptMetadataRepository,
   ReceiptRepository,
   Telemetry,
 } from './index.js';
@@ -24,6 +24,9 @@ describe('public API', () => {
       'compactRun',
       'parseCompactionRun',
       'parseWordLabel',
+      'parseStoredWordLabel',
+      'parseMerchantRecord',
+      'correctMerchantRecord',
       'WORD_LABELS',
       'COMPACTION_TRANSITIONS',
       'TransientStoreError',
@@ -40,14 +43,14 @@ describe('public API', () => {
       'InMemoryCompactionRunRepository',
       'InMemoryLabelRepository',
       'InMemoryReceiptRepository',
-      'InMemoryReceiptMetadataRepository',
+      'InMemoryMerchantRecordRepository',
       'InMemoryEmbeddingSnapshotStore',
       'InMemoryEmbeddingDeltaStore',
       'RecordingTelemetry',
       'compactionRunRepositoryContract',
       'labelRepositoryContract',
       'receiptRepositoryContract',
-      'receiptMetadataRepositoryContract',
+      'merchantRecordRepositoryContract',
       'SAMPLE_RECEIPTS',
       'VARIED_SAMPLE_RECEIPTS',
     ]) {
@@ -63,7 +66,7 @@ describe('public API', () => {
       runs: new testing.InMemoryCompactionRunRepository(),
     });
     const receipts: ReceiptRepository = new testing.InMemoryReceiptRepository();
-    const metadata: ReceiptMetadataRepository = new testing.InMemoryReceiptMetadataRepository();
+    const metadata: MerchantRecordRepository = new testing.InMemoryMerchantRecordRepository();
     const analyzer: ReceiptAnalyzer = new core.OfflineReceiptAnalyzer();
     const telemetry: Telemetry = new testing.RecordingTelemetry();
     const result: Pick<GateResult, 'outcome'> = { outcome: 'completed' };

@@ -13,6 +13,7 @@ export { LOCAL_S3_CREDENTIALS, type LocalS3, type LocalS3Options, startLocalS3 }
 export { compileFilterCriteria, type FilterPattern, FilterPatternError } from './stream/filter-criteria.js';
 export { createLambdaContext, type LambdaContextOptions } from './stream/lambda-context.js';
 export { itemKey, laneOf } from './stream/lane-of.js';
+export { localStreamsClient } from './stream/local-streams-client.js';
 export { onFailureFile, readOnFailureFile } from './stream/on-failure-file.js';
 export {
   type FailedBatchRecords,
@@ -43,4 +44,5 @@ export {
   toLambdaAttributeValue,
   toLambdaRecord,
 } from './stream/to-lambda-record.js';
+export { checkItemFormat, type FormatStrictness } from './table-format/check-item-format.js';
 export { type RunRecord, RunRecorder } from './telemetry/run-recorder.js';

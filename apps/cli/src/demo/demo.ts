@@ -11,6 +11,7 @@ import { checkInvariants, RunRecorder } from '@receipt-gate/local-runtime';
 import { type LocalSystem, startLocalSystem } from '../local-system/local-system.js';
 import { demoUploads } from './demo-uploads.js';
 import { textTable } from './summary-table.js';
+import { checkTableFormat } from './table-format.js';
 
 const USAGE = `Usage: demo [--mode inline|event] [--receipts N] [--compaction-ms MS] [--endpoint URL] [--no-failure]
 
@@ -127,10 +128,13 @@ async function main(): Promise<number> {
     const stores = {
       runs: system.container.get(TOKENS.CompactionRunRepository),
       labels: system.container.get(TOKENS.LabelRepository),
-      metadata: system.container.get(TOKENS.ReceiptMetadataRepository),
+      metadata: system.container.get(TOKENS.MerchantRecordRepository),
       snapshots: system.snapshots,
     };
-    const { violations, receipts } = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
+    const invariants = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
+    const { receipts } = invariants;
+    const format = await checkTableFormat(system.client, system.tableName);
+    const violations = [...invariants.violations, ...format.violations];
     const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     const rows = receipts.map(({ key, run, metadataInVectors }) => {
       const record = recorder.record(key);
@@ -157,7 +161,7 @@ async function main(): Promise<number> {
           'waited',
           'reads',
           'labels',
-          'metadata corrected',
+          'merchant corrected',
           'second compaction',
         ],
         rows,
@@ -165,6 +169,14 @@ async function main(): Promise<number> {
     );
     console.log(`finished in ${seconds(Date.now() - startedAt)}`);
     console.log(await whereTheEmbeddingsLanded(system, keys.length));
+    const types = Object.entries(format.counts)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([type, count]) => `${count} ${type}`)
+      .join(', ');
+    console.log(`merchant records corrected in RECEIPT_PLACE: ${format.corrected.join(', ') || 'none'}`);
+    console.log(
+      `table: ${format.items} items checked against the current format (${types}, ${format.counts.RECEIPT_METADATA ?? 0} RECEIPT_METADATA); GSI4 on every line, word, label and place; the table ${format.hasGsi4 ? 'has' : 'LACKS'} its GSI4 index`,
+    );
     if (violations.length > 0) {
       console.log(
         `\nINVARIANTS BROKEN (${violations.length}):\n${violations.map((v) => `  - ${v}`).join('\n')}`,
@@ -172,7 +184,7 @@ async function main(): Promise<number> {
       return 1;
     }
     console.log(
-      'all invariants hold: no label before its compaction, metadata after labels, every change in every vector, nothing left unprocessed',
+      'all invariants hold: no label before its compaction, merchant corrections (in RECEIPT_PLACE) after labels, every change in every vector, every item in the current format, nothing left unprocessed',
     );
     return 0;
   } finally {

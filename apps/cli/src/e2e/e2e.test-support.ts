@@ -6,7 +6,7 @@ import {
   type CompactionRun,
   type CompactionRunKey,
   type EmbeddingVector,
-  type ReceiptMetadata,
+  type MerchantRecord,
   type ReceiptRef,
   type ReceiptWordLabel,
   receiptVectorPrefix,
@@ -30,7 +30,7 @@ export type E2EOptions = Partial<Omit<LocalSystemOptions, 'mode' | 'telemetry'>>
 export interface E2ESystem extends LocalSystem {
   readonly recorder: RunRecorder;
   readonly telemetry: RecordingTelemetry;
-  /** The receipt's run, labels, metadata and vectors (both snapshots) as they are now. */
+  /** The receipt's run, labels, merchant record and vectors (both snapshots) as they are now. */
   state(key: CompactionRunKey): Promise<ReceiptState>;
   /** `checkInvariants` on these runs; returns the violations. */
   violations(keys: readonly CompactionRunKey[]): Promise<string[]>;
@@ -41,7 +41,7 @@ export interface E2ESystem extends LocalSystem {
 export interface ReceiptState {
   readonly run: CompactionRun | undefined;
   readonly labels: ReceiptWordLabel[];
-  readonly metadata: ReceiptMetadata | undefined;
+  readonly metadata: MerchantRecord | undefined;
   readonly vectors: Record<CompactionCollection, EmbeddingVector[]>;
 }
 
@@ -67,7 +67,7 @@ async function startE2ESystem(options: E2EOptions): Promise<E2ESystem> {
   });
   const runs = system.container.get(TOKENS.CompactionRunRepository);
   const labels = system.container.get(TOKENS.LabelRepository);
-  const metadata = system.container.get(TOKENS.ReceiptMetadataRepository);
+  const metadata = system.container.get(TOKENS.MerchantRecordRepository);
   const vectorsOf = async (receipt: ReceiptRef) => {
     const prefix = receiptVectorPrefix(receipt);
     const [lines, words] = await Promise.all([
@@ -84,7 +84,7 @@ async function startE2ESystem(options: E2EOptions): Promise<E2ESystem> {
       const [run, receiptLabels, receiptMetadata, vectors] = await Promise.all([
         runs.getCompactionRun(key),
         labels.getLabels(receipt),
-        metadata.getMetadata(receipt),
+        metadata.getMerchantRecord(receipt),
         vectorsOf(receipt),
       ]);
       return { run, labels: receiptLabels, metadata: receiptMetadata, vectors };

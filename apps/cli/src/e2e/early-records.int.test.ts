@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { parseWordLabel, type ReceiptMetadata, toTimestamp, wordVectorId } from '@receipt-gate/core';
+import { type MerchantRecord, parseWordLabel, toTimestamp, wordVectorId } from '@receipt-gate/core';
 import { GAS_STATION_RECEIPT } from '@receipt-gate/core/testing';
-import { TOKENS, toCompactionRunItem, toReceiptMetadataItem, toWordLabelItem } from '@receipt-gate/lambda';
+import { TOKENS, toCompactionRunItem, toReceiptPlaceItem, toWordLabelItem } from '@receipt-gate/lambda';
 import { createLambdaContext, LOCAL_REGION, toLambdaAttributeValue } from '@receipt-gate/local-runtime';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect } from 'vitest';
@@ -38,12 +38,15 @@ function streamRecord(
   };
 }
 
-const changeCategory = async (system: E2ESystem, metadata: ReceiptMetadata) => {
-  const updated = await system.container
-    .get(TOKENS.ReceiptMetadataRepository)
-    .updateMetadata(metadata, { merchantCategory: NEW_CATEGORY }, toTimestamp(Date.now()));
-  if (!updated.applied) throw new Error('the metadata changed meanwhile');
-  return updated.metadata;
+/** Another service changes the merchant category (a field the second compaction carries). */
+const changeCategory = async (system: E2ESystem, record: MerchantRecord) => {
+  const updated = await system.container.get(TOKENS.MerchantRecordRepository).updateMerchantRecord(record, {
+    ...record,
+    merchantCategory: NEW_CATEGORY,
+    timestamp: toTimestamp(Date.now()),
+  });
+  if (!updated.applied) throw new Error('the merchant record changed meanwhile');
+  return updated.record;
 };
 
 const categoriesOf = (vectors: { metadata: Readonly<Record<string, unknown>> }[]) => [
@@ -79,8 +82,8 @@ describe.concurrent('records that reach the compactor before their receipt is me
       const event = {
         Records: [
           streamRecord('MODIFY', '100', {
-            oldImage: toReceiptMetadataItem(before),
-            newImage: toReceiptMetadataItem(after),
+            oldImage: toReceiptPlaceItem(before),
+            newImage: toReceiptPlaceItem(after),
           }),
           streamRecord('INSERT', '101', { newImage: toWordLabelItem(label) }),
           streamRecord('INSERT', '102', { newImage: toCompactionRunItem(run) }),
@@ -137,7 +140,7 @@ describe.concurrent('records that reach the compactor before their receipt is me
       const system = await start({ mode: 'event' });
       // Another service stores and corrects the metadata while the OCR'd receipt is being uploaded: its MODIFY
       // precedes the run INSERT in the stream, and the delta carries the metadata of the upload.
-      await system.container.get(TOKENS.ReceiptMetadataRepository).saveMetadata(SAMPLE.metadata);
+      await system.container.get(TOKENS.MerchantRecordRepository).addMerchantRecord(SAMPLE.metadata);
       await changeCategory(system, SAMPLE.metadata);
       const { run: key } = await system.upload(uploadOf(SAMPLE));
       await system.settle();

@@ -6,12 +6,16 @@ import { E2E_TIMEOUT, e2e, MODES, uploadOf } from './e2e.test-support.js';
 const SAMPLES = [GAS_STATION_RECEIPT, PHARMACY_RECEIPT, FAST_FOOD_RECEIPT];
 const ANALYZER = new OfflineReceiptAnalyzer().name;
 
-// What the pharmacy receipt prints, where its metadata names another store.
+// What the pharmacy receipt prints, where its merchant record names another store: the correction to another
+// business, so the old place and what was derived from it are gone.
 const PHARMACY_CORRECTION = {
   merchantName: 'CORNERSTONE PHARMACY',
-  canonicalMerchantName: 'CORNERSTONE PHARMACY',
   phoneNumber: '(614) 555-0120',
   address: '415 Elm Street, Suite 2, Columbus, OH 43215',
+  placeId: '',
+  validationStatus: 'NO_MATCH',
+  validatedBy: 'INFERENCE',
+  matchedFields: [],
 };
 
 describe.concurrent.each(MODES)('%s mode, happy path', (mode) => {
@@ -65,6 +69,7 @@ describe.concurrent.each(MODES)('%s mode, happy path', (mode) => {
         expect(vectors.words).toHaveLength(sample.words.length);
         if (sample === PHARMACY_RECEIPT) {
           expect(metadata).toMatchObject(PHARMACY_CORRECTION);
+          expect(metadata?.merchantCategory).toBeUndefined();
           expect(Date.parse(metadata?.timestamp ?? '')).toBeGreaterThan(completedAt);
           if (mode === 'inline') expect(validation?.metadata.status).toBe('corrected');
           expect(record.metadataPatches).toBeGreaterThanOrEqual(1);
@@ -72,8 +77,8 @@ describe.concurrent.each(MODES)('%s mode, happy path', (mode) => {
           expect(metadata).toStrictEqual(sample.metadata);
           expect(record.metadataCorrected).toBe(false);
         }
-        // Every vector of both snapshots carries the metadata as it is now (for the pharmacy: the correction,
-        // its stale canonical name included, since the vectors' merchant_name follows the canonical one).
+        // Every vector of both snapshots carries the merchant record as it is now (for the pharmacy: the
+        // correction, the cleared category and place included).
         const fields = metadataVectorFields(metadata);
         for (const collection of COMPACTION_COLLECTIONS) {
           for (const vector of vectors[collection]) expect(vector.metadata).toMatchObject(fields);
@@ -83,6 +88,8 @@ describe.concurrent.each(MODES)('%s mode, happy path', (mode) => {
             merchant_name: PHARMACY_CORRECTION.merchantName,
             phone_number: PHARMACY_CORRECTION.phoneNumber,
             address: PHARMACY_CORRECTION.address,
+            merchant_category: '',
+            place_id: '',
           });
         }
       }

@@ -17,12 +17,13 @@ import type {
   AnalyzerConfig,
   AppConfig,
   LanceDbEmbeddingSnapshotStore,
+  MerchantRecordFormat,
   RunMode,
   S3EmbeddingDeltaStore,
   UploadResult,
 } from '@receipt-gate/lambda';
 import {
-  COMPACTION_FILTERS,
+  compactionFilters,
   createContainer,
   createDeltaStore,
   createSnapshotStore,
@@ -45,6 +46,8 @@ import { type DeltaRef, SimulatedDeltaLoss } from './simulated-delta-loss.js';
 
 export interface LocalSystemOptions {
   readonly mode: RunMode;
+  /** Where merchant records live: RECEIPT_PLACE (default) or the legacy RECEIPT_METADATA. */
+  readonly merchantRecord?: MerchantRecordFormat;
   /** An existing DynamoDB (Local) to use instead of starting one. */
   readonly endpoint?: string;
   readonly tableName?: string;
@@ -144,6 +147,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       mode: options.mode,
       store: 'dynamodb',
       tableName,
+      merchantRecord: options.merchantRecord ?? 'place',
       region: LOCAL_REGION,
       dynamoEndpoint: endpoint,
       embeddings: {
@@ -195,7 +199,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         ...subscription,
         name: 'compaction',
         handler: container.get(TOKENS.CompactionHandler),
-        filters: COMPACTION_FILTERS,
+        filters: compactionFilters(container.get(TOKENS.MerchantRecordCodec).type),
         maximumRetryAttempts: 100,
         onFailure,
       },

@@ -21,6 +21,7 @@ describe('configFromEnv', () => {
       mode: 'inline',
       store: 'dynamodb',
       tableName: 'receipts',
+      merchantRecord: 'place',
       gatePolicy: {},
       outcomePolicy: { failed: 'skip', timed_out: 'proceed', not_found: 'proceed' },
       compactionDelayMs: 0,
@@ -38,9 +39,11 @@ describe('configFromEnv', () => {
       GATE_POLL_INTERVAL_MS: '500',
       GATE_MAX_WAIT_MS: '30000',
       ON_COMPACTION_TIMEOUT: 'fail',
+      MERCHANT_RECORD: 'metadata',
     });
     expect(config).toMatchObject({
       mode: 'event',
+      merchantRecord: 'metadata',
       dynamoEndpoint: 'http://127.0.0.1:8000',
       gatePolicy: { pollIntervalMs: 500, maxWaitMs: 30_000 },
       outcomePolicy: { timed_out: 'fail' },
@@ -53,10 +56,11 @@ describe('configFromEnv', () => {
         RECEIPT_GATE_MODE: 'batch',
         GATE_MAX_WAIT_MS: 'soon',
         ON_COMPACTION_FAILED: 'proceed',
+        MERCHANT_RECORD: 'summary',
       });
     expect(read).toThrow(ConfigError);
     expect(read).toThrow(
-      'invalid configuration: RECEIPT_GATE_MODE must be one of inline | event, got "batch"; GATE_MAX_WAIT_MS must be a whole number of milliseconds from 1 to 900000, got "soon"; ON_COMPACTION_FAILED must be one of skip | fail, got "proceed"; TABLE_NAME must name the DynamoDB table (at least 3 characters); DELTAS_BUCKET must name the S3 bucket of the embedding deltas',
+      'invalid configuration: RECEIPT_GATE_MODE must be one of inline | event, got "batch"; MERCHANT_RECORD must be one of place | metadata, got "summary"; GATE_MAX_WAIT_MS must be a whole number of milliseconds from 1 to 900000, got "soon"; ON_COMPACTION_FAILED must be one of skip | fail, got "proceed"; TABLE_NAME must name the DynamoDB table (at least 3 characters); DELTAS_BUCKET must name the S3 bucket of the embedding deltas',
     );
   });
 

@@ -12,6 +12,9 @@ import { baseUrl, parseUrlSetting } from './url-setting.js';
 
 export type RunMode = 'inline' | 'event';
 
+/** Where the table keeps merchant records: RECEIPT_PLACE (the current format) or the legacy RECEIPT_METADATA. */
+export type MerchantRecordFormat = 'place' | 'metadata';
+
 export interface AppConfig {
   readonly serviceName: string;
   /** `inline`: the upload awaits the validation; `event`: the run's stream MODIFY starts it. */
@@ -19,6 +22,8 @@ export interface AppConfig {
   /** `memory` binds the in-memory fakes instead of DynamoDB (other services' tests). */
   readonly store: 'dynamodb' | 'memory';
   readonly tableName: string;
+  /** `place`: RECEIPT_PLACE; `metadata`: RECEIPT_METADATA, for a table that has not migrated. */
+  readonly merchantRecord: MerchantRecordFormat;
   readonly region: string;
   /** DynamoDB Local or another endpoint; unset means AWS. */
   readonly dynamoEndpoint?: string;
@@ -97,6 +102,7 @@ export function configFromEnv(env: Env): AppConfig {
   const refusals = ['skip', 'fail'] as const;
   const mode = oneOf('RECEIPT_GATE_MODE', ['inline', 'event'] as const, 'inline');
   const store = oneOf('RECEIPT_GATE_STORE', ['dynamodb', 'memory'] as const, 'dynamodb');
+  const merchantRecord = oneOf('MERCHANT_RECORD', ['place', 'metadata'] as const, 'place');
   const gatePolicy = Object.fromEntries(
     Object.entries({
       pollIntervalMs: ms('GATE_POLL_INTERVAL_MS'),
@@ -112,6 +118,7 @@ export function configFromEnv(env: Env): AppConfig {
     mode,
     store,
     tableName: env.TABLE_NAME ?? '',
+    merchantRecord,
     region: env.AWS_REGION ?? 'us-east-1',
     ...(dynamoEndpoint && { dynamoEndpoint }),
     embeddings: embeddingsConfig(env, stateDir, problems),

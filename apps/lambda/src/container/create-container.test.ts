@@ -9,6 +9,8 @@ import type { Context } from 'aws-lambda';
 import type { ServiceIdentifier } from 'inversify';
 import { describe, expect, it } from 'vitest';
 import { DynamoCompactionRunRepository } from '../adapters/dynamodb/dynamo-compaction-run-repository.js';
+import { RECEIPT_METADATA_CODEC } from '../adapters/dynamodb/receipt-metadata-item.js';
+import { RECEIPT_PLACE_CODEC } from '../adapters/dynamodb/receipt-place-item.js';
 import { LanceDbEmbeddingSnapshotStore } from '../adapters/lancedb/lancedb-embedding-snapshot-store.js';
 import { S3EmbeddingDeltaStore } from '../adapters/s3/s3-embedding-delta-store.js';
 import { configFromEnv } from '../config/app-config.js';
@@ -51,6 +53,16 @@ describe('createContainer', () => {
       expect(container.get(token)).toBeDefined();
   });
 
+  it('keeps merchant records in RECEIPT_PLACE by default, in RECEIPT_METADATA with MERCHANT_RECORD=metadata', () => {
+    const client = new DynamoDBClient({ region: 'us-east-1' });
+    const codecOf = (env: Record<string, string>) =>
+      createContainer(configFromEnv({ TABLE_NAME: 'receipts', ...env }), { dynamoClient: client }).get(
+        TOKENS.MerchantRecordCodec,
+      );
+    expect(codecOf({})).toBe(RECEIPT_PLACE_CODEC);
+    expect(codecOf({ MERCHANT_RECORD: 'metadata' })).toBe(RECEIPT_METADATA_CODEC);
+  });
+
   it('binds the in-memory fakes with `store: memory`, and an event-mode upload stores a receipt and its run', async () => {
     const telemetry = new RecordingTelemetry();
     const config = configFromEnv({ RECEIPT_GATE_STORE: 'memory', RECEIPT_GATE_MODE: 'event' });
@@ -87,6 +99,6 @@ describe('createContainer', () => {
       upload({ ...sample, words: [...sample.words, sample.words[0]] }, context),
     ).rejects.toBeInstanceOf(InvalidUploadError);
     expect((await container.get(TOKENS.ReceiptRepository).getReceiptContent(sample)).words).toEqual([]);
-    expect(await container.get(TOKENS.ReceiptMetadataRepository).getMetadata(sample)).toBeUndefined();
+    expect(await container.get(TOKENS.MerchantRecordRepository).getMerchantRecord(sample)).toBeUndefined();
   });
 });

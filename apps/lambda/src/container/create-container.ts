@@ -11,10 +11,10 @@ import {
   type EmbeddingSnapshotStore,
   FallbackReceiptAnalyzer,
   type LabelRepository,
+  type MerchantRecordRepository,
   OfflineReceiptAnalyzer,
   PollingCompactionGate,
   type ReceiptAnalyzer,
-  type ReceiptMetadataRepository,
   type ReceiptRepository,
   type Telemetry,
   validateReceipt,
@@ -24,15 +24,18 @@ import {
   InMemoryEmbeddingDeltaStore,
   InMemoryEmbeddingSnapshotStore,
   InMemoryLabelRepository,
-  InMemoryReceiptMetadataRepository,
+  InMemoryMerchantRecordRepository,
   InMemoryReceiptRepository,
 } from '@receipt-gate/core/testing';
 import { Container, type ServiceIdentifier } from 'inversify';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { DynamoCompactionRunRepository } from '../adapters/dynamodb/dynamo-compaction-run-repository.js';
 import { DynamoLabelRepository } from '../adapters/dynamodb/dynamo-label-repository.js';
-import { DynamoReceiptMetadataRepository } from '../adapters/dynamodb/dynamo-receipt-metadata-repository.js';
+import { DynamoMerchantRecordRepository } from '../adapters/dynamodb/dynamo-merchant-record-repository.js';
 import { DynamoReceiptRepository } from '../adapters/dynamodb/dynamo-receipt-repository.js';
+import type { MerchantRecordCodec } from '../adapters/dynamodb/merchant-record-codec.js';
+import { RECEIPT_METADATA_CODEC } from '../adapters/dynamodb/receipt-metadata-item.js';
+import { RECEIPT_PLACE_CODEC } from '../adapters/dynamodb/receipt-place-item.js';
 import { LazyLlmAnalyzer } from '../adapters/llm/lazy-llm-analyzer.js';
 import { configuredRedactor } from '../adapters/secrets/configured-redactor.js';
 import { PowertoolsTelemetry } from '../adapters/telemetry/powertools-telemetry.js';
@@ -76,6 +79,10 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
   constant(TOKENS.Flush, async () => {
     await Promise.all([flushTelemetry(), analysis.flush()]);
   });
+  constant(
+    TOKENS.MerchantRecordCodec,
+    config.merchantRecord === 'metadata' ? RECEIPT_METADATA_CODEC : RECEIPT_PLACE_CODEC,
+  );
   bindStores(container, config, overrides, telemetry);
   constant(TOKENS.Embedder, overrides.embedder ?? createEmbedder(config.embeddings));
 
@@ -93,7 +100,7 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
         gate: CompactionGate,
         analyzer: ReceiptAnalyzer,
         receipts: ReceiptRepository,
-        metadata: ReceiptMetadataRepository,
+        metadata: MerchantRecordRepository,
         labels: LabelRepository,
         clock: Clock,
         telemetry: Telemetry,
@@ -107,7 +114,7 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
         TOKENS.CompactionGate,
         TOKENS.ReceiptAnalyzer,
         TOKENS.ReceiptRepository,
-        TOKENS.ReceiptMetadataRepository,
+        TOKENS.MerchantRecordRepository,
         TOKENS.LabelRepository,
         TOKENS.Clock,
         TOKENS.Telemetry,
@@ -158,7 +165,7 @@ function bindStores(
     container.bind(TOKENS.CompactionRunRepository).toConstantValue(runs);
     bind(TOKENS.LabelRepository, () => new InMemoryLabelRepository({ runs }));
     bind(TOKENS.ReceiptRepository, () => new InMemoryReceiptRepository());
-    bind(TOKENS.ReceiptMetadataRepository, () => new InMemoryReceiptMetadataRepository());
+    bind(TOKENS.MerchantRecordRepository, () => new InMemoryMerchantRecordRepository());
     bind(TOKENS.EmbeddingDeltaStore, () => overrides.deltas ?? new InMemoryEmbeddingDeltaStore());
     bind(TOKENS.EmbeddingSnapshotStore, () => overrides.snapshots ?? new InMemoryEmbeddingSnapshotStore());
     return;
@@ -171,13 +178,26 @@ function bindStores(
     });
   const table = { client, tableName: config.tableName };
   bind(TOKENS.CompactionRunRepository, () => new DynamoCompactionRunRepository(table));
+  // Reads report the items they cannot read (another service's) to the telemetry.
   container
     .bind(TOKENS.LabelRepository)
-    .toResolvedValue((clock: Clock) => new DynamoLabelRepository({ ...table, clock }), [TOKENS.Clock]);
+    .toResolvedValue(
+      (clock: Clock, telemetry: Telemetry) => new DynamoLabelRepository({ ...table, clock, telemetry }),
+      [TOKENS.Clock, TOKENS.Telemetry],
+    );
   container
     .bind(TOKENS.ReceiptRepository)
-    .toResolvedValue((clock: Clock) => new DynamoReceiptRepository({ ...table, clock }), [TOKENS.Clock]);
-  bind(TOKENS.ReceiptMetadataRepository, () => new DynamoReceiptMetadataRepository(table));
+    .toResolvedValue(
+      (clock: Clock, telemetry: Telemetry) => new DynamoReceiptRepository({ ...table, clock, telemetry }),
+      [TOKENS.Clock, TOKENS.Telemetry],
+    );
+  container
+    .bind(TOKENS.MerchantRecordRepository)
+    .toResolvedValue(
+      (codec: MerchantRecordCodec, telemetry: Telemetry) =>
+        new DynamoMerchantRecordRepository({ ...table, codec, telemetry }),
+      [TOKENS.MerchantRecordCodec, TOKENS.Telemetry],
+    );
   bind(TOKENS.EmbeddingDeltaStore, () => overrides.deltas ?? createDeltaStore(config));
   bind(TOKENS.EmbeddingSnapshotStore, () => overrides.snapshots ?? createSnapshotStore(config, telemetry));
 }
@@ -186,7 +206,7 @@ function bindHandlers(container: Container, config: AppConfig) {
   container.bind(TOKENS.UploadHandler).toResolvedValue(
     (
       receipts: ReceiptRepository,
-      metadata: ReceiptMetadataRepository,
+      metadata: MerchantRecordRepository,
       runs: CompactionRunRepository,
       deltas: EmbeddingDeltaStore,
       embedder: Embedder,
@@ -210,7 +230,7 @@ function bindHandlers(container: Container, config: AppConfig) {
       }),
     [
       TOKENS.ReceiptRepository,
-      TOKENS.ReceiptMetadataRepository,
+      TOKENS.MerchantRecordRepository,
       TOKENS.CompactionRunRepository,
       TOKENS.EmbeddingDeltaStore,
       TOKENS.Embedder,
@@ -228,6 +248,7 @@ function bindHandlers(container: Container, config: AppConfig) {
       labels: LabelRepository,
       clock: Clock,
       telemetry: Telemetry,
+      merchantRecords: MerchantRecordCodec,
       flush: () => Promise<void>,
     ) =>
       createCompactionHandler({
@@ -237,6 +258,7 @@ function bindHandlers(container: Container, config: AppConfig) {
         labels,
         clock,
         telemetry,
+        merchantRecords,
         flush,
         compactionDelayMs: config.compactionDelayMs,
       }),
@@ -247,6 +269,7 @@ function bindHandlers(container: Container, config: AppConfig) {
       TOKENS.LabelRepository,
       TOKENS.Clock,
       TOKENS.Telemetry,
+      TOKENS.MerchantRecordCodec,
       TOKENS.Flush,
     ],
   );

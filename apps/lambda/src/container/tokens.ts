@@ -6,12 +6,13 @@ import type {
   EmbeddingDeltaStore,
   EmbeddingSnapshotStore,
   LabelRepository,
+  MerchantRecordRepository,
   ReceiptAnalyzer,
-  ReceiptMetadataRepository,
   ReceiptRepository,
   Telemetry,
 } from '@receipt-gate/core';
 import type { ServiceIdentifier } from 'inversify';
+import type { MerchantRecordCodec } from '../adapters/dynamodb/merchant-record-codec.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { createCompactionHandler } from '../handlers/compaction-handler.js';
 import type { createUploadHandler } from '../handlers/upload-handler.js';
@@ -30,7 +31,9 @@ export const TOKENS = {
   CompactionRunRepository: token<CompactionRunRepository>('CompactionRunRepository'),
   LabelRepository: token<LabelRepository>('LabelRepository'),
   ReceiptRepository: token<ReceiptRepository>('ReceiptRepository'),
-  ReceiptMetadataRepository: token<ReceiptMetadataRepository>('ReceiptMetadataRepository'),
+  MerchantRecordRepository: token<MerchantRecordRepository>('MerchantRecordRepository'),
+  /** The item format of the table's merchant records (MERCHANT_RECORD). */
+  MerchantRecordCodec: token<MerchantRecordCodec>('MerchantRecordCodec'),
   EmbeddingDeltaStore: token<EmbeddingDeltaStore>('EmbeddingDeltaStore'),
   EmbeddingSnapshotStore: token<EmbeddingSnapshotStore>('EmbeddingSnapshotStore'),
   Embedder: token<Embedder>('Embedder'),

@@ -7,15 +7,20 @@ import {
   compactRun,
   type EmbeddingDeltaStore,
   type EmbeddingSnapshotStore,
+  InvalidValueError,
   type LabelRepository,
+  type MerchantRecord,
   ReceiptNotMergedError,
   refreshWordLabelFields,
   type Telemetry,
 } from '@receipt-gate/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Item } from '../adapters/dynamodb/attribute-values.js';
 import { fromCompactionRunItem } from '../adapters/dynamodb/compaction-run-item.js';
-import { fromReceiptMetadataItem } from '../adapters/dynamodb/receipt-metadata-item.js';
-import { fromWordLabelItem } from '../adapters/dynamodb/word-label-item.js';
+import { receiptOfItem } from '../adapters/dynamodb/keys.js';
+import type { MerchantRecordCodec } from '../adapters/dynamodb/merchant-record-codec.js';
+import { reportUnreadable } from '../adapters/dynamodb/unreadable-items.js';
+import { labelIdentityOf, WORD_LABEL_TYPE } from '../adapters/dynamodb/word-label-item.js';
 import { imagesOf } from './stream-images.js';
 
 export interface CompactionHandlerDeps {
@@ -26,15 +31,22 @@ export interface CompactionHandlerDeps {
   readonly clock: Clock;
   readonly telemetry: Telemetry;
   readonly compactionDelayMs: number;
+  /** The item format of the table's merchant records, whose changes the second compaction carries. */
+  readonly merchantRecords: MerchantRecordCodec;
   readonly flush: () => Promise<void>;
 }
 
-/** Lambda `FilterCriteria` of the compactor's event source mapping: the records it acts on, nothing else. */
-export const COMPACTION_FILTERS = [
-  { eventName: ['INSERT'], dynamodb: { NewImage: { TYPE: { S: ['COMPACTION_RUN'] } } } },
-  { eventName: ['MODIFY'], dynamodb: { NewImage: { TYPE: { S: ['RECEIPT_METADATA'] } } } },
-  { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { TYPE: { S: ['RECEIPT_WORD_LABEL'] } } } },
-];
+/**
+ * Lambda `FilterCriteria` of the compactor's event source mapping: the records it acts on, nothing else. The
+ * merchant record is RECEIPT_PLACE, or RECEIPT_METADATA on a table that has not migrated (`merchantRecordType`).
+ */
+export function compactionFilters(merchantRecordType: string) {
+  return [
+    { eventName: ['INSERT'], dynamodb: { NewImage: { TYPE: { S: ['COMPACTION_RUN'] } } } },
+    { eventName: ['MODIFY'], dynamodb: { NewImage: { TYPE: { S: [merchantRecordType] } } } },
+    { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { TYPE: { S: [WORD_LABEL_TYPE] } } } },
+  ];
+}
 
 /** Raised for a record that must be delivered again (its run is still being compacted). */
 export class RetryLaterError extends Error {
@@ -43,11 +55,23 @@ export class RetryLaterError extends Error {
 
 /**
  * The compactor, fed by the table's stream, one record at a time in order. Every failure is reported per record
- * (`batchItemFailures`), so the record is retried, never checkpointed and lost.
+ * (`batchItemFailures`), so the record is retried, never checkpointed and lost. An image that does not fit the
+ * format (another service wrote it so) is reported and acknowledged: retrying it could never succeed.
  */
 export function createCompactionHandler(deps: CompactionHandlerDeps) {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  const { telemetry } = deps;
+  const { telemetry, merchantRecords } = deps;
+
+  /** The record of a merchant image, or undefined (reported) when it cannot be read. */
+  const merchantRecordOf = (image: Item): MerchantRecord | undefined => {
+    try {
+      return merchantRecords.fromItem(image);
+    } catch (error) {
+      if (!(error instanceof InvalidValueError)) throw error;
+      reportUnreadable(telemetry, receiptOfItem(image), merchantRecords.type, image, error);
+      return undefined;
+    }
+  };
 
   const compact = async (record: DynamoDBRecord) => {
     const { type, newImage, oldImage } = imagesOf(record);
@@ -71,10 +95,13 @@ export function createCompactionHandler(deps: CompactionHandlerDeps) {
       if (result.retry) throw new RetryLaterError(`compaction left unfinished: ${JSON.stringify(result)}`);
       return;
     }
-    if (type === 'RECEIPT_METADATA' && record.eventName === 'MODIFY' && newImage && oldImage) {
-      const after = fromReceiptMetadataItem(newImage);
+    if (type === merchantRecords.type && record.eventName === 'MODIFY' && newImage) {
+      const after = merchantRecordOf(newImage);
+      if (!after) return;
+      // An old image that cannot be read counts as different in every field.
+      const before = oldImage && merchantRecordOf(oldImage);
       const update = await retryLaterWhenNotMerged(after, 'metadata', () =>
-        applyMetadataToSnapshots(deps, { before: fromReceiptMetadataItem(oldImage), after }),
+        applyMetadataToSnapshots(deps, { before, after }),
       );
       if (update.applied) {
         telemetry.event({
@@ -86,11 +113,19 @@ export function createCompactionHandler(deps: CompactionHandlerDeps) {
       }
       return;
     }
-    if (type === 'RECEIPT_WORD_LABEL' && newImage) {
-      const label = fromWordLabelItem(newImage);
+    if (type === WORD_LABEL_TYPE && newImage) {
+      // The word the key names, whatever the label's attributes hold: the refresh reads the word's labels itself.
+      let word: ReturnType<typeof labelIdentityOf>;
+      try {
+        word = labelIdentityOf(newImage);
+      } catch (error) {
+        if (!(error instanceof InvalidValueError)) throw error;
+        reportUnreadable(telemetry, receiptOfItem(newImage), WORD_LABEL_TYPE, newImage, error);
+        return;
+      }
       // Only this word's labels: its vector's fields depend on nothing else.
-      const labels = await deps.labels.getWordLabels(label);
-      await retryLaterWhenNotMerged(label, 'labels', () => refreshWordLabelFields(deps, label, labels));
+      const labels = await deps.labels.getWordLabels(word);
+      await retryLaterWhenNotMerged(word, 'labels', () => refreshWordLabelFields(deps, word, labels));
     }
   };
 

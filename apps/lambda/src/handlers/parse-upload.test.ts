@@ -50,9 +50,20 @@ describe('parseUpload', () => {
     expect(problems).toEqual([
       'lines[0]: RECEIPT_LINE.confidence: expected a number in (0, 1], got 2',
       'words[3]: RECEIPT_WORD.text: expected a string, got 5',
-      'metadata: RECEIPT_METADATA.merchant_name: expected a non-empty string, got ""',
+      'metadata: RECEIPT_PLACE.merchant_name: expected a name with at least one letter or digit, got ""',
       `words: word ${first?.lineId}/${first?.wordId} appears twice`,
       `words: word 999/${second?.wordId} is on line 999, which is not in lines`,
+    ]);
+  });
+
+  it('refuses extracted data that is not a map of strings, naming the word', () => {
+    const [word] = valid.words;
+    const problems = problemsOf({
+      ...valid,
+      words: [{ ...word, extractedData: { type: 'price', value: 4.5 } }, ...valid.words.slice(1)],
+    });
+    expect(problems).toEqual([
+      `words[0]: RECEIPT_WORD.extracted_data.value: word ${word?.lineId}/${word?.wordId} (${JSON.stringify(word?.text)}): expected a string, got 4.5`,
     ]);
   });
 });

@@ -1,12 +1,12 @@
 import {
   InvalidValueError,
+  type MerchantRecord,
+  parseMerchantRecord,
   parseReceiptLine,
-  parseReceiptMetadata,
   parseReceiptRef,
   parseReceiptWord,
   parseUuid,
   type ReceiptLine,
-  type ReceiptMetadata,
   type ReceiptRef,
   type ReceiptWord,
 } from '@receipt-gate/core';
@@ -19,6 +19,7 @@ export interface UploadEvent {
   readonly runId?: string;
   readonly lines: readonly Record<string, unknown>[];
   readonly words: readonly Record<string, unknown>[];
+  /** The receipt's merchant record (the fields of MerchantRecord), stored unless the receipt has one. */
   readonly metadata?: Record<string, unknown>;
 }
 
@@ -27,7 +28,7 @@ export interface ParsedUpload {
   readonly runId?: string;
   readonly lines: ReceiptLine[];
   readonly words: ReceiptWord[];
-  readonly metadata?: ReceiptMetadata;
+  readonly metadata?: MerchantRecord;
 }
 
 /** The upload was refused before anything was written; `problems` lists every reason found. */
@@ -74,7 +75,7 @@ export function parseUpload(event: unknown): ParsedUpload {
   const metadata =
     input.metadata === undefined
       ? undefined
-      : attempt('metadata', () => parseReceiptMetadata({ ...input.metadata, ...receipt }));
+      : attempt('metadata', () => parseMerchantRecord({ ...input.metadata, ...receipt }));
 
   // Line ids as given, so a word on a line refused for another reason is not reported twice.
   const lineIds = new Set(input.lines?.map((line) => line.lineId));

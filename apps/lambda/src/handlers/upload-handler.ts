@@ -6,8 +6,8 @@ import {
   deltaPrefixes,
   type Embedder,
   type EmbeddingDeltaStore,
+  type MerchantRecordRepository,
   newCompactionRun,
-  type ReceiptMetadataRepository,
   type ReceiptRepository,
   type Telemetry,
   toTimestamp,
@@ -24,7 +24,7 @@ export interface UploadHandlerDeps {
   readonly mode: RunMode;
   readonly inlineReserveMs: number;
   readonly receipts: ReceiptRepository;
-  readonly metadata: ReceiptMetadataRepository;
+  readonly metadata: MerchantRecordRepository;
   readonly runs: CompactionRunRepository;
   readonly deltas: EmbeddingDeltaStore;
   readonly embedder: Embedder;
@@ -42,7 +42,7 @@ export interface UploadResult {
 }
 
 /**
- * Stores one OCR'd receipt — lines, words, metadata, the embedding deltas, and last the COMPACTION_RUN whose
+ * Stores one OCR'd receipt — lines, words, merchant record, the embedding deltas, and last the COMPACTION_RUN whose
  * INSERT starts the compactor — then, in `inline` mode, validates it awaited within this invocation's budget.
  * A bad upload is refused whole before any write.
  */
@@ -54,8 +54,9 @@ export function createUploadHandler(deps: UploadHandlerDeps) {
       const run = { ...receipt, runId: upload.runId ?? contentRunId(receipt, { lines, words, metadata }) };
 
       await deps.receipts.saveReceiptContent({ lines, words });
-      // A retried upload must not undo a correction the validation made since the first attempt.
-      if (metadata && !(await deps.metadata.getMetadata(receipt))) await deps.metadata.saveMetadata(metadata);
+      // Created only if absent: a retried upload must not undo a correction made since the first attempt, nor
+      // replace a record another service wrote.
+      if (metadata) await deps.metadata.addMerchantRecord(metadata);
       const prefixes = deltaPrefixes(run);
       const vectors = await buildEmbeddingDeltas(deps.embedder, {
         receipt,

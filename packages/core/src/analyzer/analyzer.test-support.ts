@@ -1,5 +1,5 @@
 import type { WordLabelName } from '../domain/label-vocabulary.js';
-import { parseReceiptMetadata, type ReceiptMetadata } from '../domain/receipt-metadata.js';
+import { type MerchantRecord, parseMerchantRecord } from '../domain/merchant-record.js';
 import type { ReceiptAnalysis } from '../ports/receipt-analyzer.js';
 import { buildReceipt } from '../testing/fixtures/build-receipt.js';
 import { OfflineReceiptAnalyzer } from './offline-receipt-analyzer.js';
@@ -17,7 +17,7 @@ export interface TextAnalysis {
 
 export async function analyzeText(
   lines: ReadonlyArray<string | readonly string[]>,
-  metadata?: ReceiptMetadata,
+  metadata?: MerchantRecord,
 ): Promise<TextAnalysis> {
   const receipt = buildReceipt({ imageId: TEST_IMAGE_ID, receiptId: 1, lines });
   const analysis = await new OfflineReceiptAnalyzer().analyze({
@@ -42,11 +42,10 @@ export async function analyzeText(
 
 export function testMetadata(fields: {
   merchantName: string;
-  canonicalMerchantName?: string;
   phoneNumber?: string;
   address?: string;
-}): ReceiptMetadata {
-  return parseReceiptMetadata({
+}): MerchantRecord {
+  return parseMerchantRecord({
     imageId: TEST_IMAGE_ID,
     receiptId: 1,
     placeId: 'place-1',

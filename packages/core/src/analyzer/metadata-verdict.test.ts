@@ -36,25 +36,6 @@ describe('metadata verdict', () => {
     );
   });
 
-  it('corrects a stale canonical name with the merchant name, since the canonical one wins downstream', async () => {
-    const { analysis } = await analyzeText(
-      PHARMACY,
-      testMetadata({ merchantName: 'Maple Drug Co', canonicalMerchantName: 'Maple Drug Co' }),
-    );
-    expect(analysis.metadata?.corrections).toEqual({
-      merchantName: 'CORNERSTONE PHARMACY',
-      canonicalMerchantName: 'CORNERSTONE PHARMACY',
-    });
-  });
-
-  it('accepts the canonical name when the header prints it', async () => {
-    const { analysis } = await analyzeText(
-      PHARMACY,
-      testMetadata({ merchantName: 'CP Holdings LLC #12', canonicalMerchantName: 'Cornerstone Pharmacy' }),
-    );
-    expect(analysis.metadata?.matches).toBe(true);
-  });
-
   it('compares phones by digits and corrects only the phone when only the phone differs', async () => {
     const { analysis } = await analyzeText(
       PHARMACY,

@@ -1,4 +1,5 @@
-import type { MetadataCorrection, ReceiptMetadata } from '../domain/receipt-metadata.js';
+import type { MerchantCorrection } from '../domain/merchant-correction.js';
+import type { MerchantRecord } from '../domain/merchant-record.js';
 import type { MetadataVerdict } from '../ports/receipt-analyzer.js';
 import { comparisonTokens, phoneDigits, textSimilarity, tokenContainment } from './similarity.js';
 
@@ -49,21 +50,21 @@ const ADDRESS_ABBREVIATIONS: Readonly<Record<string, string>> = {
 type FieldCheck =
   | { readonly kind: 'consistent'; readonly note: string }
   | { readonly kind: 'unknown'; readonly note: string }
-  | { readonly kind: 'contradicted'; readonly note: string; readonly correction: MetadataCorrection };
+  | { readonly kind: 'contradicted'; readonly note: string; readonly correction: MerchantCorrection };
 
 /**
  * Compares the metadata's merchant name, phone and address with the receipt. A field is corrected only when
  * the receipt clearly says something else, and only to what the receipt prints; a field the receipt does not
  * show is left alone.
  */
-export function judgeMetadata(metadata: ReceiptMetadata, evidence: ReceiptEvidence): MetadataVerdict {
+export function judgeMetadata(metadata: MerchantRecord, evidence: ReceiptEvidence): MetadataVerdict {
   const checks = [
     checkMerchant(metadata, evidence),
     checkPhone(metadata, evidence),
     checkAddress(metadata, evidence),
   ];
   const contradicted = checks.filter((c) => c.kind === 'contradicted');
-  const corrections = Object.assign({}, ...contradicted.map((c) => c.correction)) as MetadataCorrection;
+  const corrections = Object.assign({}, ...contradicted.map((c) => c.correction)) as MerchantCorrection;
   const notes = checks.map((c) => c.note).join('; ');
   return contradicted.length === 0
     ? { matches: true, corrections: {}, reasoning: `metadata consistent with the receipt: ${notes}` }
@@ -74,26 +75,21 @@ export function judgeMetadata(metadata: ReceiptMetadata, evidence: ReceiptEviden
       };
 }
 
-function checkMerchant(metadata: ReceiptMetadata, evidence: ReceiptEvidence): FieldCheck {
-  const names = [metadata.merchantName, metadata.canonicalMerchantName].filter((n): n is string =>
-    Boolean(n),
-  );
-  const mention = names.find((name) => isMentioned(name, evidence));
-  if (mention) return { kind: 'consistent', note: `merchantName "${mention}" appears on the receipt` };
+function checkMerchant(metadata: MerchantRecord, evidence: ReceiptEvidence): FieldCheck {
+  const name = metadata.merchantName;
+  if (isMentioned(name, evidence)) {
+    return { kind: 'consistent', note: `merchantName "${name}" appears on the receipt` };
+  }
   const header = evidence.merchantName;
   if (!header) return { kind: 'unknown', note: 'merchantName: no name printed above the address or phone' };
-  const score = Math.max(...names.map((name) => textSimilarity(header, name)));
+  const score = textSimilarity(header, name);
   const note = `merchantName "${metadata.merchantName}" vs header "${header}" (similarity ${score.toFixed(2)})`;
   return score >= MERCHANT_SIMILARITY
     ? { kind: 'consistent', note }
     : {
         kind: 'contradicted',
         note,
-        // The canonical name wins in the merchant index and the vectors, so a stale one must go too.
-        correction: {
-          merchantName: header,
-          ...(metadata.canonicalMerchantName && { canonicalMerchantName: header }),
-        },
+        correction: { merchantName: header },
       };
 }
 
@@ -107,7 +103,7 @@ function isMentioned(name: string, evidence: ReceiptEvidence): boolean {
   );
 }
 
-function checkPhone(metadata: ReceiptMetadata, evidence: ReceiptEvidence): FieldCheck {
+function checkPhone(metadata: MerchantRecord, evidence: ReceiptEvidence): FieldCheck {
   if (!metadata.phoneNumber) return { kind: 'unknown', note: 'phoneNumber: none in the metadata' };
   const wanted = phoneDigits(metadata.phoneNumber);
   const first = evidence.phones[0];
@@ -125,7 +121,7 @@ function checkPhone(metadata: ReceiptMetadata, evidence: ReceiptEvidence): Field
   };
 }
 
-function checkAddress(metadata: ReceiptMetadata, evidence: ReceiptEvidence): FieldCheck {
+function checkAddress(metadata: MerchantRecord, evidence: ReceiptEvidence): FieldCheck {
   if (!metadata.address) return { kind: 'unknown', note: 'address: none in the metadata' };
   if (!evidence.address) return { kind: 'unknown', note: 'address: no address on the receipt' };
   const score = textSimilarity(normalizeAddress(metadata.address), normalizeAddress(evidence.address));

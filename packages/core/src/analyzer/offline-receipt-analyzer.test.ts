@@ -131,7 +131,6 @@ describe('OfflineReceiptAnalyzer', () => {
           matches: false,
           corrections: {
             merchantName: 'CORNERSTONE PHARMACY',
-            canonicalMerchantName: 'CORNERSTONE PHARMACY',
             phoneNumber: '(614) 555-0120',
             address: '415 Elm Street, Suite 2, Columbus, OH 43215',
           },

@@ -43,9 +43,7 @@ export class OfflineReceiptAnalyzer implements ReceiptAnalyzer {
     labelDates(lines, proposals);
     labelTimes(lines, proposals);
     const address = labelAddressLines(lines, proposals);
-    const knownNames = [input.metadata?.merchantName, input.metadata?.canonicalMerchantName].filter(
-      (name): name is string => Boolean(name),
-    );
+    const knownNames = input.metadata ? [input.metadata.merchantName] : [];
     const merchant = labelMerchantName(lines, proposals, knownNames);
     labelFuelBlocks(lines, roles, proposals);
     labelTotals(lines, roles, itemsEnd, proposals);

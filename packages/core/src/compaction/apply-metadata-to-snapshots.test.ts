@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReceiptMetadata } from '../domain/receipt-metadata.js';
+import type { MerchantRecord } from '../domain/merchant-record.js';
 import { InvalidValueError } from '../errors/invalid-value-error.js';
 import { sampleMetadata } from '../testing/contracts/contract-fixtures.js';
 import { applyMetadataToSnapshots } from './apply-metadata-to-snapshots.js';
@@ -9,7 +9,7 @@ import { ReceiptNotMergedError } from './receipt-not-merged-error.js';
 import { receiptVectorPrefix } from './vector-ids.js';
 
 const before = sampleMetadata(RECEIPT);
-const renamed: ReceiptMetadata = { ...before, canonicalMerchantName: 'Contract Coffee Roasters' };
+const renamed: MerchantRecord = { ...before, merchantName: 'Contract Coffee Roasters' };
 
 async function merged(...receipts: (typeof RECEIPT)[]) {
   const world = compactionWorld();
@@ -56,14 +56,20 @@ describe('applyMetadataToSnapshots', () => {
     );
   });
 
-  it('clears a removed field and falls back to the merchant name when the canonical one is removed', async () => {
+  it('clears a removed field', async () => {
     const { snapshots } = await merged(RECEIPT);
-    const { canonicalMerchantName: _, address: __, ...after } = before;
+    const { address: _, ...after } = before;
     await applyMetadataToSnapshots({ snapshots }, { before, after });
     expect(snapshots.peek('lines')[0]?.metadata).toMatchObject({
       merchant_name: 'Contract Coffee',
       address: '',
     });
+  });
+
+  it('applies every field when the old record could not be read', async () => {
+    const { snapshots } = await merged(RECEIPT);
+    const result = await applyMetadataToSnapshots({ snapshots }, { before: undefined, after: before });
+    expect(result).toMatchObject({ applied: true, patched: { lines: 2, words: 3 } });
   });
 
   it('leaves the snapshots alone when no field they carry changed', async () => {

@@ -1,15 +1,16 @@
 import { COMPACTION_COLLECTIONS, type CompactionCollection } from '../domain/compaction-state.js';
-import { METADATA_SNAPSHOT_FIELDS, type ReceiptMetadata } from '../domain/receipt-metadata.js';
+import { MERCHANT_SNAPSHOT_FIELDS, type MerchantRecord } from '../domain/merchant-record.js';
 import { InvalidValueError } from '../errors/invalid-value-error.js';
 import type { EmbeddingSnapshotStore } from '../ports/embedding-store.js';
 import { type MetadataVectorFields, metadataVectorFields } from './metadata-vector-fields.js';
 import { ReceiptNotMergedError } from './receipt-not-merged-error.js';
 import { receiptVectorPrefix } from './vector-ids.js';
 
-/** A RECEIPT_METADATA MODIFY: the item before and after the change. */
+/** A merchant record MODIFY: the record before and after the change. */
 export interface MetadataModification {
-  readonly before: ReceiptMetadata;
-  readonly after: ReceiptMetadata;
+  /** Undefined when the old record could not be read: every field then counts as changed. */
+  readonly before: MerchantRecord | undefined;
+  readonly after: MerchantRecord;
 }
 
 export type MetadataSnapshotUpdate =
@@ -33,13 +34,15 @@ export async function applyMetadataToSnapshots(
   change: MetadataModification,
 ): Promise<MetadataSnapshotUpdate> {
   const { before, after } = change;
-  if (before.imageId !== after.imageId || before.receiptId !== after.receiptId) {
+  if (before && (before.imageId !== after.imageId || before.receiptId !== after.receiptId)) {
     throw new InvalidValueError(
-      'RECEIPT_METADATA',
+      'merchant record',
       `before and after name different receipts (${before.imageId}/${before.receiptId}, ${after.imageId}/${after.receiptId})`,
     );
   }
-  if (METADATA_SNAPSHOT_FIELDS.every((field) => before[field] === after[field])) return { applied: false };
+  if (before && MERCHANT_SNAPSHOT_FIELDS.every((field) => before[field] === after[field])) {
+    return { applied: false };
+  }
 
   const fields = metadataVectorFields(after);
   const prefix = receiptVectorPrefix(after);

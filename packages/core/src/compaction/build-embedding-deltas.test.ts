@@ -15,7 +15,7 @@ describe('buildEmbeddingDeltas', () => {
     const content = receiptContent(RECEIPT);
     const deltas = await buildEmbeddingDeltas(embedder, { receipt: RECEIPT, ...content, metadata });
     const merchant = {
-      merchant_name: 'Contract Coffee Co',
+      merchant_name: 'Contract Coffee',
       merchant_category: 'cafe',
       address: '1 Contract Street',
       phone_number: '+1 555 0100',
@@ -49,8 +49,8 @@ describe('buildEmbeddingDeltas', () => {
     expect(deltas.words[1]?.values).toEqual((await embedder.embed(['w1.2']))[0]);
   });
 
-  it('uses the merchant name without a canonical one, and "" for absent fields or metadata', async () => {
-    const { canonicalMerchantName: _, address: __, ...metadata } = sampleMetadata(RECEIPT);
+  it('uses the merchant name, and "" for absent fields or no merchant record', async () => {
+    const { address: _, ...metadata } = sampleMetadata(RECEIPT);
     const withName = await buildEmbeddingDeltas(embedder, {
       receipt: RECEIPT,
       ...receiptContent(RECEIPT),

@@ -1,4 +1,4 @@
-import type { ReceiptMetadata } from '../domain/receipt-metadata.js';
+import type { MerchantRecord } from '../domain/merchant-record.js';
 import { parseReceiptRef, type ReceiptRef } from '../domain/receipt-ref.js';
 import type { ReceiptLine, ReceiptWord } from '../domain/receipt-text.js';
 import { InvalidValueError } from '../errors/invalid-value-error.js';
@@ -13,7 +13,7 @@ export interface ReceiptEmbeddingInput {
   /** Noise words included: a label may name any word, and its refresh needs the word's vector to exist. */
   readonly words: readonly ReceiptWord[];
   /** Absent when the receipt has none yet: the merchant fields are then "". */
-  readonly metadata?: ReceiptMetadata;
+  readonly metadata?: MerchantRecord;
 }
 
 /** One receipt's vectors, one delta per collection. */

@@ -152,10 +152,7 @@ describe('compactRun', () => {
     const label = sampleLabel(RECEIPT, 1, 2, 'TAX', { validationStatus: 'VALID' });
     await refreshWordLabelFields({ snapshots }, label, [label]);
     const before = sampleMetadata(RECEIPT);
-    await applyMetadataToSnapshots(
-      { snapshots },
-      { before, after: { ...before, canonicalMerchantName: 'Renamed' } },
-    );
+    await applyMetadataToSnapshots({ snapshots }, { before, after: { ...before, merchantName: 'Renamed' } });
     const patched = { lines: snapshots.peek('lines'), words: snapshots.peek('words') };
 
     expect(await compact(key)).toMatchObject({

@@ -1,5 +1,5 @@
 import { type CompactionRunKey, newCompactionRun } from '../domain/compaction-run.js';
-import type { ReceiptMetadata } from '../domain/receipt-metadata.js';
+import type { MerchantRecord } from '../domain/merchant-record.js';
 import type { ReceiptRef } from '../domain/receipt-ref.js';
 import type { ReceiptLine, ReceiptWord } from '../domain/receipt-text.js';
 import { toTimestamp } from '../domain/timestamps.js';
@@ -50,7 +50,7 @@ export function compactionWorld() {
   /** What the upload does: deltas built with `metadata`, then the run, both collections PENDING. */
   const upload = async (
     receipt: ReceiptRef = RECEIPT,
-    metadata: ReceiptMetadata | undefined = sampleMetadata(receipt),
+    metadata: MerchantRecord | undefined = sampleMetadata(receipt),
     runId = RUN_ID,
   ): Promise<CompactionRunKey> => {
     const key = { ...receipt, runId };

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LabelValidationStatus } from '../domain/label-validation-status.js';
 import type { WordLabelName } from '../domain/label-vocabulary.js';
+import type { MerchantRecord } from '../domain/merchant-record.js';
 import { withoutUndefined } from '../domain/optional.js';
-import type { ReceiptMetadata } from '../domain/receipt-metadata.js';
 import { TransientStoreError } from '../errors/transient-store-error.js';
 import type { CompactionRunRepository } from '../ports/compaction-run-repository.js';
 import type { EmbeddingSnapshotStore } from '../ports/embedding-store.js';
@@ -16,7 +16,7 @@ import { metadataVectorFields } from './metadata-vector-fields.js';
 import { refreshWordLabelFields } from './refresh-word-label-fields.js';
 import { receiptVectorPrefix, type WordRef } from './vector-ids.js';
 
-// The stream as one receipt's records reach the compactor: the run's INSERT, RECEIPT_METADATA MODIFYs and
+// The stream as one receipt's records reach the compactor: the run's INSERT, merchant record MODIFYs and
 // RECEIPT_WORD_LABEL writes, committed in any interleaving. Delivery follows Lambda on a DynamoDB stream (all
 // of an image's records share its partition key, so one shard, processed in order): a batch from the checkpoint,
 // every record of it handled, the checkpoint moved to the first failed record (or past the batch); a lost
@@ -26,7 +26,7 @@ import { receiptVectorPrefix, type WordRef } from './vector-ids.js';
 
 type MetadataEdit = {
   readonly merchantName: string;
-  readonly canonicalMerchantName: string | undefined;
+  readonly merchantCategory: string | undefined;
   readonly address: string | undefined;
   /** Only the reasoning changes: a MODIFY the snapshots do not care about. */
   readonly reasoningOnly: boolean;
@@ -56,7 +56,7 @@ type Step = { readonly batch: number; readonly lostCheckpoint: boolean; readonly
 
 const metadataEdit: fc.Arbitrary<MetadataEdit> = fc.record({
   merchantName: fc.constantFrom('Contract Coffee', 'Corner Cafe'),
-  canonicalMerchantName: fc.constantFrom(undefined, 'Contract Coffee Co', 'Corner Cafe Ltd'),
+  merchantCategory: fc.constantFrom(undefined, 'cafe', 'bakery'),
   address: fc.constantFrom(undefined, '1 Contract Street', '9 Elm Road'),
   reasoningOnly: fc.boolean(),
 });
@@ -99,7 +99,7 @@ function streamOf(edits: readonly Edit[], insertAt: number): StreamRecord[] {
     const { reasoningOnly, ...fields } = edit.edit;
     metadata = reasoningOnly
       ? { ...before, reasoning: `${before.reasoning ?? ''}+` }
-      : (withoutUndefined({ ...before, ...fields }) as ReceiptMetadata);
+      : (withoutUndefined({ ...before, ...fields }) as MerchantRecord);
     return { kind: 'metadata', change: { before, after: metadata } };
   });
   records.splice(insertAt % (records.length + 1), 0, { kind: 'insert' });

@@ -1,3 +1,4 @@
+import { timestampToEpochMs } from '../domain/timestamps.js';
 import type { ReceiptWordLabel } from '../domain/word-label.js';
 
 /**
@@ -54,7 +55,8 @@ export function labelVectorFields(labels: readonly ReceiptWordLabel[]): LabelVec
 
 // The latest by the time it was added; equal times by label name, so the result never depends on list order.
 function latest(labels: readonly ReceiptWordLabel[]): ReceiptWordLabel | undefined {
-  const at = (label: ReceiptWordLabel) => Date.parse(label.timestampAdded);
+  // By instant: labels carry any ISO-8601 form (offsets, naive as UTC), which Date.parse would misread.
+  const at = (label: ReceiptWordLabel) => timestampToEpochMs(label.timestampAdded);
   return [...labels].sort((a, b) => at(a) - at(b) || byCodeUnit(a.label, b.label)).at(-1);
 }
 

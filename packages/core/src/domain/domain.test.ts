@@ -3,10 +3,10 @@ import { InvalidValueError } from '../errors/invalid-value-error.js';
 import { newCompactionRun, parseCompactionRun, parseCompactionRunKey } from './compaction-run.js';
 import { COMPACTION_STATES, canTransition, parseCompactionState, statesBefore } from './compaction-state.js';
 import { pad5 } from './ids.js';
-import { parseReceiptMetadata } from './receipt-metadata.js';
+import { parseMerchantRecord } from './merchant-record.js';
 import { parseReceiptWord } from './receipt-text.js';
-import { parseTimestamp } from './timestamps.js';
-import { parseWordLabel } from './word-label.js';
+import { parseTimestamp, timestampToEpochMs } from './timestamps.js';
+import { parseStoredWordLabel, parseWordLabel } from './word-label.js';
 
 const imageId = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const runId = '886313e1-3b8a-5372-9b90-0c9aee199e5d';
@@ -55,12 +55,44 @@ describe('identifiers', () => {
 });
 
 describe('timestamps', () => {
-  it('accepts UTC with Z, +00:00 or no offset (the Python services) and refuses other offsets and garbage', () => {
-    expect(parseTimestamp('t', '2026-11-29T12:00:00.123456')).toBe('2026-11-29T12:00:00.123456');
-    expect(parseTimestamp('t', '2026-11-29T12:00:00.000Z')).toBe('2026-11-29T12:00:00.000Z');
-    expect(parseTimestamp('t', '2026-11-29T12:00:00.123456+00:00')).toBe('2026-11-29T12:00:00.123456+00:00');
-    expect(() => parseTimestamp('t', '2026-11-29T12:00:00+02:00')).toThrow(InvalidValueError);
-    expect(() => parseTimestamp('t', '2026-13-45T99:00:00Z')).toThrow(InvalidValueError);
+  it('accepts every ISO-8601 form the existing services read, verbatim: Z, offsets, microseconds, naive', () => {
+    for (const timestamp of [
+      '2026-11-29T12:00:00.000Z',
+      '2026-11-29T12:00:00.123456+00:00',
+      '2026-11-29T05:00:00-07:00',
+      '2026-11-29T12:00:00.123456',
+      '2026-11-29 12:00:00',
+      '2026-11-29T17:30:00+0530',
+      '2026-11-29',
+      '20261129T120000Z',
+    ]) {
+      expect(parseTimestamp('t', timestamp)).toBe(timestamp);
+    }
+  });
+
+  it('refuses impossible dates, times and offsets and anything that is not a timestamp', () => {
+    for (const bad of [
+      '2026-13-01T00:00:00Z',
+      '2026-02-30T00:00:00Z',
+      '2026-11-29T24:00:00Z',
+      '2026-11-29T12:60:00Z',
+      '2026-11-29T12:00:00+25:00',
+      '2026-11-29T12:00:00 UTC',
+      'yesterday',
+      1_700_000_000,
+    ]) {
+      expect(() => parseTimestamp('t', bad), String(bad)).toThrow(InvalidValueError);
+    }
+  });
+
+  it('orders timestamps by their instant: an offset is applied, a naive time is UTC, beyond ms is truncated', () => {
+    const noon = Date.UTC(2026, 10, 29, 12);
+    expect(timestampToEpochMs('2026-11-29T12:00:00Z')).toBe(noon);
+    expect(timestampToEpochMs('2026-11-29T05:00:00-07:00')).toBe(noon);
+    expect(timestampToEpochMs('2026-11-29T17:30:00+05:30')).toBe(noon);
+    expect(timestampToEpochMs('2026-11-29T12:00:00')).toBe(noon);
+    expect(timestampToEpochMs('2026-11-29T12:00:00.123999+00:00')).toBe(noon + 123);
+    expect(timestampToEpochMs('2026-11-29')).toBe(Date.UTC(2026, 10, 29));
   });
 });
 
@@ -129,6 +161,14 @@ describe('word labels', () => {
     );
     expect(() => parseWordLabel({ ...label, lineId: 0 })).toThrow('RECEIPT_WORD_LABEL.line_id');
   });
+
+  it('reads a stored label of any name verbatim, with a timestamp of any offset, under the same other rules', () => {
+    const legacy = { ...label, label: 'BUSINESS_NAME', timestampAdded: '2026-11-29T05:00:00-07:00' };
+    expect(parseStoredWordLabel(legacy)).toEqual(legacy);
+    expect(() => parseWordLabel(legacy)).toThrow('RECEIPT_WORD_LABEL.label');
+    expect(() => parseStoredWordLabel({ ...legacy, label: '' })).toThrow('RECEIPT_WORD_LABEL.label');
+    expect(() => parseStoredWordLabel({ ...legacy, validationStatus: '' })).toThrow('validation_status');
+  });
 });
 
 describe('receipt words and metadata', () => {
@@ -141,20 +181,61 @@ describe('receipt words and metadata', () => {
     );
   });
 
-  it('reads empty optional metadata strings as absent and de-duplicates matched fields', () => {
-    const metadata = parseReceiptMetadata({
+  it('refuses extracted data other than a map of strings, naming the word', () => {
+    const word = { imageId, receiptId: 1, lineId: 3, wordId: 2, text: '4.50', ...geometry };
+    expect(
+      parseReceiptWord({ ...word, extractedData: { type: 'price', value: '4.50' } }).extractedData,
+    ).toEqual({
+      type: 'price',
+      value: '4.50',
+    });
+    expect(() => parseReceiptWord({ ...word, extractedData: { type: 'price', value: 4.5 } })).toThrow(
+      'RECEIPT_WORD.extracted_data.value: word 3/2 ("4.50"): expected a string, got 4.5',
+    );
+    expect(() => parseReceiptWord({ ...word, extractedData: { values: ['4', '50'] } })).toThrow('got a list');
+    expect(() => parseReceiptWord({ ...word, extractedData: 'price' })).toThrow('word 3/2');
+  });
+
+  it('reads a merchant record with empty optional strings as absent and de-duplicated, non-blank lists', () => {
+    const record = parseMerchantRecord({
       imageId,
       receiptId: 1,
       placeId: 'p',
       merchantName: 'SHOP',
-      matchedFields: ['name', 'name', 'phone'],
+      matchedFields: ['name', 'name', ' ', 'phone'],
       timestamp: '2026-11-29T12:00:00+00:00',
       address: '',
       phoneNumber: null,
     });
-    expect(metadata.matchedFields).toEqual(['name', 'phone']);
-    expect('address' in metadata || 'phoneNumber' in metadata).toBe(false);
-    expect(() => parseReceiptMetadata({ ...metadata, validatedBy: 'GUESS' })).toThrow('validated_by');
-    expect(() => parseReceiptMetadata({ ...metadata, merchantName: '' })).toThrow('merchant_name');
+    expect(record).toMatchObject({ matchedFields: ['name', 'phone'], validationStatus: '', confidence: 0 });
+    expect('address' in record || 'phoneNumber' in record).toBe(false);
+    expect(() => parseMerchantRecord({ ...record, validatedBy: 'GUESS' })).toThrow('validated_by');
+    expect(() => parseMerchantRecord({ ...record, validatedBy: 'inference' })).toThrow('validated_by');
+    expect(() => parseMerchantRecord({ ...record, merchantName: '' })).toThrow('merchant_name');
+    // The merchant index key would be empty.
+    expect(() => parseMerchantRecord({ ...record, merchantName: '#?!' })).toThrow('merchant_name');
+    expect(() => parseMerchantRecord({ ...record, placeId: '  ' })).toThrow('place_id');
+    expect(() => parseMerchantRecord({ ...record, placeId: null })).toThrow('place_id');
+    expect(() => parseMerchantRecord({ ...record, validationStatus: null })).toThrow('validation_status');
+    expect(() => parseMerchantRecord({ ...record, confidence: 1.5 })).toThrow('confidence');
+    expect(() => parseMerchantRecord({ ...record, latitude: 91 })).toThrow('latitude');
+    expect(() => parseMerchantRecord({ ...record, viewportSwLng: -181 })).toThrow('viewport_sw_lng');
+    expect(() => parseMerchantRecord({ ...record, merchantTypes: null })).toThrow('merchant_types');
+    expect(() => parseMerchantRecord({ ...record, hoursData: 'Mon' })).toThrow('hours_data');
+    expect(() => parseMerchantRecord({ ...record, address: 5 })).toThrow('formatted_address');
+  });
+
+  it('keeps a free validation status, "" included, and drops an empty map', () => {
+    const record = parseMerchantRecord({
+      imageId,
+      receiptId: 1,
+      placeId: '',
+      merchantName: 'SHOP',
+      timestamp: '2026-11-29T12:00:00Z',
+      validationStatus: 'NEEDS_HUMAN',
+      hoursData: {},
+    });
+    expect(record.validationStatus).toBe('NEEDS_HUMAN');
+    expect('hoursData' in record).toBe(false);
   });
 });

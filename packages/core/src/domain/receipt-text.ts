@@ -1,7 +1,6 @@
 import { InvalidValueError } from '../errors/invalid-value-error.js';
 import { parseGeometry, type TextGeometry } from './geometry.js';
 import { describeValue, parseKeyNumber, parseOneOf } from './ids.js';
-import { withoutUndefined } from './optional.js';
 import { parseReceiptRef, type ReceiptRef } from './receipt-ref.js';
 
 export const EMBEDDING_STATUSES = ['NONE', 'PENDING', 'SUCCESS', 'FAILED', 'NOISE'] as const;
@@ -18,7 +17,8 @@ export interface ReceiptLine extends ReceiptRef, TextGeometry {
 /** One OCR word of a receipt line (RECEIPT_WORD). */
 export interface ReceiptWord extends ReceiptLine {
   readonly wordId: number;
-  readonly extractedData?: Readonly<Record<string, unknown>>;
+  /** What was extracted from the word (`{type: 'price', value: '4.50'}`): string values only. */
+  readonly extractedData?: Readonly<Record<string, string>>;
 }
 
 type Input<T> = { [K in keyof T]?: unknown };
@@ -27,23 +27,31 @@ export function parseReceiptLine(input: Input<ReceiptLine>): ReceiptLine {
   return parseText('RECEIPT_LINE', input);
 }
 
+/**
+ * Validates a word. `extracted_data` is a map of strings: the existing services cannot read a word with any other
+ * value in it, so one is refused with the word named.
+ */
 export function parseReceiptWord(input: Input<ReceiptWord>): ReceiptWord {
+  const text = parseText('RECEIPT_WORD', input);
+  const word = { ...text, wordId: parseKeyNumber('RECEIPT_WORD.word_id', input.wordId, 0) };
   const extracted = input.extractedData;
-  if (
-    extracted !== undefined &&
-    extracted !== null &&
-    (typeof extracted !== 'object' || Array.isArray(extracted))
-  ) {
+  if (extracted === undefined || extracted === null) return word;
+  const where = `word ${word.lineId}/${word.wordId} (${describeValue(word.text)})`;
+  if (typeof extracted !== 'object' || Array.isArray(extracted)) {
     throw new InvalidValueError(
       'RECEIPT_WORD.extracted_data',
-      `expected a map or null, got ${describeValue(extracted)}`,
+      `${where}: expected a map of strings or null, got ${describeValue(extracted)}`,
     );
   }
-  return withoutUndefined({
-    ...parseText('RECEIPT_WORD', input),
-    wordId: parseKeyNumber('RECEIPT_WORD.word_id', input.wordId, 0),
-    extractedData: (extracted ?? undefined) as Readonly<Record<string, unknown>> | undefined,
-  });
+  for (const [key, value] of Object.entries(extracted)) {
+    if (typeof value !== 'string') {
+      throw new InvalidValueError(
+        `RECEIPT_WORD.extracted_data.${key}`,
+        `${where}: expected a string, got ${Array.isArray(value) ? 'a list' : describeValue(value)}`,
+      );
+    }
+  }
+  return { ...word, extractedData: extracted as Readonly<Record<string, string>> };
 }
 
 function parseText(entity: string, input: Input<ReceiptLine>): ReceiptLine {

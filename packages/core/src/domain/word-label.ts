@@ -1,16 +1,20 @@
 import { InvalidValueError } from '../errors/invalid-value-error.js';
-import { parseKeyNumber, parseOptionalString } from './ids.js';
+import { describeValue, parseKeyNumber, parseOptionalString } from './ids.js';
 import { type LabelValidationStatus, parseLabelValidationStatus } from './label-validation-status.js';
-import { parseWordLabelName, type WordLabelName } from './label-vocabulary.js';
+import { parseWordLabelName } from './label-vocabulary.js';
 import { withoutUndefined } from './optional.js';
 import { parseReceiptRef, type ReceiptRef } from './receipt-ref.js';
 import { parseTimestamp } from './timestamps.js';
 
-/** A label on one word of one receipt (RECEIPT_WORD_LABEL). The label is part of its identity. */
+/**
+ * A label on one word of one receipt (RECEIPT_WORD_LABEL). The label is part of its identity. It is any label name
+ * as stored (other services have written names outside the vocabulary, e.g. the legacy BUSINESS_NAME); the labels
+ * we write are always of the vocabulary (`parseWordLabel`).
+ */
 export interface ReceiptWordLabel extends ReceiptRef {
   readonly lineId: number;
   readonly wordId: number;
-  readonly label: WordLabelName;
+  readonly label: string;
   readonly reasoning?: string;
   readonly timestampAdded: string;
   readonly validationStatus: LabelValidationStatus;
@@ -18,11 +22,33 @@ export interface ReceiptWordLabel extends ReceiptRef {
   readonly labelConsolidatedFrom?: string;
 }
 
+type WordLabelInput = { [K in keyof ReceiptWordLabel]?: unknown };
+
 /**
- * Validates a label. Ids are all > 0: the existing services cannot read a label on receipt, line or word 0, so
- * such a label is refused here rather than written. A reasoning, when given, is a non-empty string.
+ * Validates a label we write: its name is of the vocabulary (the existing services refuse to create any other).
+ * Ids are all > 0: the existing services cannot read a label on receipt, line or word 0, so such a label is
+ * refused here rather than written. A reasoning, when given, is a non-empty string.
  */
-export function parseWordLabel(input: { [K in keyof ReceiptWordLabel]?: unknown }): ReceiptWordLabel {
+export function parseWordLabel(input: WordLabelInput): ReceiptWordLabel {
+  return parseLabel(input, parseWordLabelName('RECEIPT_WORD_LABEL.label', input.label));
+}
+
+/**
+ * Validates a label as stored by anyone: any non-empty label name reads, kept verbatim (`isWordLabelName` tells
+ * the vocabulary's apart); every other rule is `parseWordLabel`'s.
+ */
+export function parseStoredWordLabel(input: WordLabelInput): ReceiptWordLabel {
+  const label = input.label;
+  if (typeof label !== 'string' || label.trim() === '') {
+    throw new InvalidValueError(
+      'RECEIPT_WORD_LABEL.label',
+      `expected a non-empty label name, got ${describeValue(label)}`,
+    );
+  }
+  return parseLabel(input, label);
+}
+
+function parseLabel(input: WordLabelInput, label: string): ReceiptWordLabel {
   const reasoning = input.reasoning;
   if (typeof reasoning === 'string' && reasoning.trim() === '') {
     throw new InvalidValueError(
@@ -34,7 +60,7 @@ export function parseWordLabel(input: { [K in keyof ReceiptWordLabel]?: unknown 
     ...parseReceiptRef(input as { imageId: unknown; receiptId: unknown }),
     lineId: parseKeyNumber('RECEIPT_WORD_LABEL.line_id', input.lineId, 1),
     wordId: parseKeyNumber('RECEIPT_WORD_LABEL.word_id', input.wordId, 1),
-    label: parseWordLabelName('RECEIPT_WORD_LABEL.label', input.label),
+    label,
     reasoning: parseOptionalString('RECEIPT_WORD_LABEL.reasoning', reasoning),
     timestampAdded: parseTimestamp('RECEIPT_WORD_LABEL.timestamp_added', input.timestampAdded),
     validationStatus: parseLabelValidationStatus(

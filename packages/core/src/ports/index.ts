@@ -3,7 +3,7 @@ export type * from './compaction-gate.js';
 export type * from './compaction-run-repository.js';
 export type * from './embedding-store.js';
 export type * from './label-repository.js';
+export type * from './merchant-record-repository.js';
 export type * from './receipt-analyzer.js';
-export type * from './receipt-metadata-repository.js';
 export type * from './receipt-repository.js';
 export type * from './telemetry.js';

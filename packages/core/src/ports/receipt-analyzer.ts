@@ -1,5 +1,6 @@
 import type { WordLabelName } from '../domain/label-vocabulary.js';
-import type { MetadataCorrection, ReceiptMetadata } from '../domain/receipt-metadata.js';
+import type { MerchantCorrection } from '../domain/merchant-correction.js';
+import type { MerchantRecord } from '../domain/merchant-record.js';
 import type { ReceiptRef } from '../domain/receipt-ref.js';
 import type { ReceiptLine, ReceiptWord } from '../domain/receipt-text.js';
 
@@ -7,7 +8,8 @@ export interface ReceiptAnalysisInput {
   readonly receipt: ReceiptRef;
   readonly lines: readonly ReceiptLine[];
   readonly words: readonly ReceiptWord[];
-  readonly metadata?: ReceiptMetadata;
+  /** The receipt's merchant record, when it has one. */
+  readonly metadata?: MerchantRecord;
 }
 
 export interface AnalyzeOptions {
@@ -24,11 +26,11 @@ export interface LabelProposal {
   readonly reasoning: string;
 }
 
-/** Whether the metadata agrees with what the receipt says, and what to correct when it does not. */
+/** Whether the merchant record agrees with what the receipt says, and what to correct when it does not. */
 export interface MetadataVerdict {
   readonly matches: boolean;
   /** Non-empty only when `matches` is false. */
-  readonly corrections: MetadataCorrection;
+  readonly corrections: MerchantCorrection;
   readonly reasoning: string;
 }
 

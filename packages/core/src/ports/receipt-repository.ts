@@ -9,6 +9,9 @@ export interface ReceiptContent {
 export interface ReceiptRepository {
   /** Lines and words of one receipt, ordered by line then word id; empty when the receipt has none. */
   getReceiptContent(receipt: ReceiptRef): Promise<ReceiptContent>;
-  /** Writes lines and words (a put per item: writing the same content again is harmless). */
+  /**
+   * Creates the lines and words that do not exist yet. One that exists (another service's, or an earlier attempt's)
+   * is never replaced: writing the same content again is harmless, and nobody's attributes are lost.
+   */
   saveReceiptContent(content: ReceiptContent): Promise<void>;
 }

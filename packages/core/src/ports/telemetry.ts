@@ -61,6 +61,19 @@ export type TelemetryEvent =
       readonly reason: string;
     }
   | {
+      /**
+       * A stored item that does not fit the data model (another service wrote it so): left out of what was read,
+       * and never rewritten.
+       */
+      readonly type: 'store.item_unreadable';
+      readonly receipt: ReceiptRef;
+      /** Its TYPE, or the entity it was read as. */
+      readonly entity: string;
+      /** Its primary key (`PK|SK` on DynamoDB). */
+      readonly key: string;
+      readonly error: string;
+    }
+  | {
       readonly type: 'analysis.fallback';
       readonly receipt: ReceiptRef;
       readonly from: string;
@@ -89,6 +102,8 @@ export type MetricName =
   | 'UnguardedLabelWrites'
   | 'MetadataCorrections'
   | 'ProposalsRejected'
+  | 'UnreadableItems'
+  | 'LabelsOutsideVocabulary'
   | 'AnalyzerFallbacks'
   | 'LlmCalls'
   | 'LlmRetries'

@@ -37,6 +37,8 @@ export function seedLogLine(event: TelemetryEvent): string {
       return `Second compaction: ${event.change} applied to ${event.vectors} vectors`;
     case 'compaction.retry_later':
       return `⏳ ${event.change} update arrived before the receipt's delta was merged; retrying: ${event.reason}`;
+    case 'store.item_unreadable':
+      return `⚠️ Skipped unreadable ${event.entity} ${event.key}: ${event.error}`;
     case 'analysis.fallback':
       return `⚠️ Analyzer ${event.from} failed, using ${event.to}: ${event.reason}`;
     case 'validation.completed':

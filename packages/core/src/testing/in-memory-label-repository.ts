@@ -5,6 +5,7 @@ import type { ReceiptRef } from '../domain/receipt-ref.js';
 import {
   compareWordLabels,
   distinctWordLabels,
+  parseStoredWordLabel,
   parseWordLabel,
   type ReceiptWordLabel,
   wordLabelId,
@@ -96,9 +97,12 @@ export class InMemoryLabelRepository implements LabelRepository {
     return labels.filter((label) => label.lineId === word.lineId && label.wordId === word.wordId);
   }
 
-  /** Stores a label as given, replacing any item with its identity: seeds labels someone else decided. */
+  /**
+   * Stores a label as given, replacing any item with its identity: seeds labels someone else wrote (any label
+   * name, as other services may write).
+   */
   put(label: ReceiptWordLabel): void {
-    const parsed = parseWordLabel(label);
+    const parsed = parseStoredWordLabel(label);
     this.#labels.set(wordLabelId(parsed), parsed);
   }
 }

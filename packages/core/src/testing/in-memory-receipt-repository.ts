@@ -8,7 +8,7 @@ import {
 import type { ReceiptContent, ReceiptRepository } from '../ports/receipt-repository.js';
 import { FaultInjector } from './fault-injector.js';
 
-/** ReceiptRepository in memory: validated puts keyed like the table's items, ordered reads, read faults. */
+/** ReceiptRepository in memory: validated creations keyed like the table's items, ordered reads, read faults. */
 export class InMemoryReceiptRepository implements ReceiptRepository {
   readonly readFaults = new FaultInjector();
   readonly #lines = new Map<string, ReceiptLine>();
@@ -34,8 +34,13 @@ export class InMemoryReceiptRepository implements ReceiptRepository {
     // Everything is validated before anything is stored.
     const lines = content.lines.map((line) => parseReceiptLine(line));
     const words = content.words.map((word) => parseReceiptWord(word));
-    for (const line of lines) this.#lines.set(`${line.imageId}#${line.receiptId}#${line.lineId}`, line);
-    for (const word of words)
-      this.#words.set(`${word.imageId}#${word.receiptId}#${word.lineId}#${word.wordId}`, word);
+    for (const line of lines) {
+      const key = `${line.imageId}#${line.receiptId}#${line.lineId}`;
+      if (!this.#lines.has(key)) this.#lines.set(key, line);
+    }
+    for (const word of words) {
+      const key = `${word.imageId}#${word.receiptId}#${word.lineId}#${word.wordId}`;
+      if (!this.#words.has(key)) this.#words.set(key, word);
+    }
   }
 }

@@ -17,10 +17,10 @@ export {
   type LabelWrite,
 } from './in-memory-label-repository.js';
 export {
-  InMemoryReceiptMetadataRepository,
-  type InMemoryReceiptMetadataRepositoryOptions,
-  type MetadataUpdate,
-} from './in-memory-receipt-metadata-repository.js';
+  InMemoryMerchantRecordRepository,
+  type InMemoryMerchantRecordRepositoryOptions,
+  type MerchantRecordUpdate,
+} from './in-memory-merchant-record-repository.js';
 export { InMemoryReceiptRepository } from './in-memory-receipt-repository.js';
 export { mulberry32 } from './mulberry32.js';
 export { type RecordedMetric, RecordingTelemetry } from './recording-telemetry.js';

@@ -94,23 +94,26 @@ describe('validateReceipt', () => {
     expect(world.metadata.updates).toHaveLength(1);
     expect(world.labels.writes).toHaveLength(1);
     expect(world.labels.writes[0]?.at).toBeLessThanOrEqual(world.metadata.updates[0]?.at ?? -1);
-    expect((await world.metadata.getMetadata(RUN))?.merchantName).toBe('COFFEE HUT ROASTERS');
+    // Another business: the old place no longer holds, and the record says who corrected it.
+    expect(await world.metadata.getMerchantRecord(RUN)).toMatchObject({
+      merchantName: 'COFFEE HUT ROASTERS',
+      placeId: '',
+      validationStatus: 'NO_MATCH',
+      validatedBy: 'INFERENCE',
+      reasoning: 'header says otherwise',
+    });
   });
 
   it('reports a conflict and writes nothing when the metadata changed since it was read', async () => {
     const world = await validationWorld({ analyzer: { merchantName: 'COFFEE HUT ROASTERS' } });
     void world.finishAt(3_000, 'COMPLETED');
-    const read = await world.metadata.getMetadata(RUN);
+    const read = await world.metadata.getMerchantRecord(RUN);
     void world.clock
       .sleep(1_000)
-      .then(
-        () =>
-          read &&
-          world.metadata.updateMetadata(read, { merchantName: 'BEAN BAR' }, '2026-01-01T00:00:01.000Z'),
-      );
+      .then(() => read && world.metadata.put({ ...read, merchantName: 'BEAN BAR' }));
     const report = await world.clock.run(validateReceipt(world.deps, { run: RUN }));
     expect(report.metadata.status).toBe('conflict');
-    expect((await world.metadata.getMetadata(RUN))?.merchantName).toBe('BEAN BAR');
+    expect((await world.metadata.getMerchantRecord(RUN))?.merchantName).toBe('BEAN BAR');
   });
 
   it('leaves the metadata alone when the verdict matches', async () => {

@@ -1,12 +1,13 @@
 import type { CompactionRunKey } from '../domain/compaction-run.js';
-import type { MetadataCorrection, ReceiptMetadata } from '../domain/receipt-metadata.js';
+import { correctionChanges, correctMerchantRecord } from '../domain/merchant-correction.js';
+import type { MerchantRecord } from '../domain/merchant-record.js';
 import { toTimestamp } from '../domain/timestamps.js';
 import { GateOutcomeError } from '../errors/gate-outcome-error.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompactionGate, GateResult } from '../ports/compaction-gate.js';
 import type { LabelRepository, SaveLabelsResult } from '../ports/label-repository.js';
+import type { MerchantRecordRepository } from '../ports/merchant-record-repository.js';
 import type { ReceiptAnalysis, ReceiptAnalyzer } from '../ports/receipt-analyzer.js';
-import type { ReceiptMetadataRepository } from '../ports/receipt-metadata-repository.js';
 import type { ReceiptContent, ReceiptRepository } from '../ports/receipt-repository.js';
 import type { Telemetry } from '../ports/telemetry.js';
 import { NOOP_TELEMETRY } from '../telemetry/noop-telemetry.js';
@@ -18,7 +19,7 @@ export interface ValidateReceiptDeps {
   readonly gate: CompactionGate;
   readonly analyzer: ReceiptAnalyzer;
   readonly receipts: ReceiptRepository;
-  readonly metadata: ReceiptMetadataRepository;
+  readonly metadata: MerchantRecordRepository;
   readonly labels: LabelRepository;
   readonly clock: Clock;
   readonly telemetry?: Telemetry;
@@ -35,7 +36,7 @@ export interface ValidateReceiptRequest {
 
 interface Analysed {
   readonly content: ReceiptContent;
-  readonly metadata: ReceiptMetadata | undefined;
+  readonly metadata: MerchantRecord | undefined;
   readonly analysis: ReceiptAnalysis;
   readonly analysisMs: number;
 }
@@ -134,7 +135,7 @@ async function analyse(
   const receipt = { imageId: run.imageId, receiptId: run.receiptId };
   const [content, metadata] = await Promise.all([
     deps.receipts.getReceiptContent(receipt),
-    deps.metadata.getMetadata(receipt),
+    deps.metadata.getMerchantRecord(receipt),
   ]);
   const analysis = await deps.analyzer.analyze(
     { receipt, lines: content.lines, words: content.words, ...(metadata && { metadata }) },
@@ -150,22 +151,25 @@ function decide(gate: GateResult, policy: OutcomePolicy): WriteDecision {
   return action === 'proceed' ? 'write_unguarded' : 'skip';
 }
 
-/** Corrects only fields that differ from what was read, conditionally on those read values. */
+/**
+ * Corrects the merchant record when a field differs from what was read (with the field set of
+ * correctMerchantRecord), conditionally on the record still being what was read.
+ */
 async function correctMetadata(
   deps: ValidateReceiptDeps,
-  metadata: ReceiptMetadata | undefined,
+  metadata: MerchantRecord | undefined,
   analysis: ReceiptAnalysis,
   clock: Clock,
 ): Promise<MetadataChange> {
   const verdict = analysis.metadata;
   if (!metadata || !verdict) return { status: 'no_metadata' };
-  const changes = Object.fromEntries(
-    Object.entries(verdict.corrections).filter(
-      ([field, value]) => value !== undefined && value !== metadata[field as keyof MetadataCorrection],
-    ),
-  ) as MetadataCorrection;
+  const changes = correctionChanges(metadata, verdict.corrections);
   if (verdict.matches || Object.keys(changes).length === 0) return { status: 'matches' };
-  const updated = await deps.metadata.updateMetadata(metadata, changes, toTimestamp(clock.now()));
+  const corrected = correctMerchantRecord(metadata, changes, {
+    at: toTimestamp(clock.now()),
+    reasoning: verdict.reasoning,
+  });
+  const updated = await deps.metadata.updateMerchantRecord(metadata, corrected);
   return { status: updated.applied ? 'corrected' : 'conflict', changes, reasoning: verdict.reasoning };
 }
 

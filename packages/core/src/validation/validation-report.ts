@@ -1,5 +1,5 @@
 import type { CompactionRunKey } from '../domain/compaction-run.js';
-import type { MetadataCorrection } from '../domain/receipt-metadata.js';
+import type { MerchantCorrection } from '../domain/merchant-correction.js';
 import type { GateResult } from '../ports/compaction-gate.js';
 import type { LabelProposal } from '../ports/receipt-analyzer.js';
 
@@ -13,9 +13,9 @@ export interface RejectedProposal {
 
 export type MetadataChange =
   | { readonly status: 'no_metadata' | 'matches' | 'skipped' }
-  | { readonly status: 'corrected'; readonly changes: MetadataCorrection; readonly reasoning: string }
+  | { readonly status: 'corrected'; readonly changes: MerchantCorrection; readonly reasoning: string }
   /** The metadata changed since it was read; nothing was written. */
-  | { readonly status: 'conflict'; readonly changes: MetadataCorrection; readonly reasoning: string };
+  | { readonly status: 'conflict'; readonly changes: MerchantCorrection; readonly reasoning: string };
 
 export interface ValidationReport {
   readonly run: CompactionRunKey;

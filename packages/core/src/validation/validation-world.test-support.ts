@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { newCompactionRun } from '../domain/compaction-run.js';
 import type { CompactionCollection } from '../domain/compaction-state.js';
 import type { WordLabelName } from '../domain/label-vocabulary.js';
-import { parseReceiptMetadata } from '../domain/receipt-metadata.js';
+import { parseMerchantRecord } from '../domain/merchant-record.js';
 import { parseReceiptWord } from '../domain/receipt-text.js';
 import { toTimestamp } from '../domain/timestamps.js';
 import { parseWordLabel, type ReceiptWordLabel, wordLabelId } from '../domain/word-label.js';
@@ -11,11 +11,11 @@ import { PollingCompactionGate } from '../gate/polling-compaction-gate.js';
 import type { CompactionGate, GateResult } from '../ports/compaction-gate.js';
 import type { CompactionRunRepository } from '../ports/compaction-run-repository.js';
 import type { LabelRepository } from '../ports/label-repository.js';
+import type { MerchantRecordRepository } from '../ports/merchant-record-repository.js';
 import type { LabelProposal, ReceiptAnalysis, ReceiptAnalyzer } from '../ports/receipt-analyzer.js';
-import type { ReceiptMetadataRepository } from '../ports/receipt-metadata-repository.js';
 import { InMemoryCompactionRunRepository } from '../testing/in-memory-compaction-run-repository.js';
 import { InMemoryLabelRepository } from '../testing/in-memory-label-repository.js';
-import { InMemoryReceiptMetadataRepository } from '../testing/in-memory-receipt-metadata-repository.js';
+import { InMemoryMerchantRecordRepository } from '../testing/in-memory-merchant-record-repository.js';
 import { InMemoryReceiptRepository } from '../testing/in-memory-receipt-repository.js';
 import { RecordingTelemetry } from '../testing/recording-telemetry.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
@@ -105,7 +105,7 @@ export async function validationWorld(
   const runs = new InMemoryCompactionRunRepository({ clock });
   const labels = new InMemoryLabelRepository({ runs, clock });
   const receipts = new InMemoryReceiptRepository();
-  const metadata = new InMemoryReceiptMetadataRepository({ clock });
+  const metadata = new InMemoryMerchantRecordRepository({ clock });
   const telemetry = new RecordingTelemetry();
   const analyzer = new ScriptedAnalyzer(clock, options.analyzer);
   /** Creates the run PENDING at the current clock time. */
@@ -120,8 +120,8 @@ export async function validationWorld(
     );
   if (options.createRun !== false) await createRun();
   await receipts.saveReceiptContent({ lines: [], words: WORDS });
-  await metadata.saveMetadata(
-    parseReceiptMetadata({
+  await metadata.addMerchantRecord(
+    parseMerchantRecord({
       ...RUN,
       placeId: 'place-1',
       merchantName: 'COFFEE HUT',
@@ -490,15 +490,15 @@ export async function playValidation(
     getWordLabels: (word) => world.labels.getWordLabels(word),
     put: (label) => world.labels.put(label),
   };
-  const metadata: ReceiptMetadataRepository = {
-    getMetadata: (receipt) => world.metadata.getMetadata(receipt),
-    saveMetadata: (item) => {
+  const metadata: MerchantRecordRepository = {
+    getMerchantRecord: (receipt) => world.metadata.getMerchantRecord(receipt),
+    addMerchantRecord: (record) => {
       steps.push({ kind: 'metadata', at: clock.now() });
-      return world.metadata.saveMetadata(item);
+      return world.metadata.addMerchantRecord(record);
     },
-    updateMetadata: (expected, changes, at) => {
+    updateMerchantRecord: (expected, next) => {
       steps.push({ kind: 'metadata', at: clock.now() });
-      return world.metadata.updateMetadata(expected, changes, at);
+      return world.metadata.updateMerchantRecord(expected, next);
     },
   };
   const deps: ValidateReceiptDeps = { ...world.deps, gate, analyzer, labels, metadata };
@@ -628,8 +628,8 @@ function worldEvents(
       at: t0 + scenario.concurrentChangeAtMs,
       label: 'metadata changed elsewhere',
       apply: async () => {
-        const current = await world.metadata.getMetadata(RUN);
-        if (current) await world.metadata.saveMetadata({ ...current, merchantName: 'BEAN BAR' });
+        const current = await world.metadata.getMerchantRecord(RUN);
+        if (current) world.metadata.put({ ...current, merchantName: 'BEAN BAR' });
       },
     });
   }

@@ -7,10 +7,11 @@ import {
   isDecidedStatus,
   type LabelRepository,
   labelVectorFields,
+  type MerchantRecordRepository,
   metadataVectorFields,
-  type ReceiptMetadataRepository,
   type ReceiptWordLabel,
   receiptVectorPrefix,
+  timestampToEpochMs,
   type VectorMetadataValue,
   wordVectorId,
 } from '@receipt-gate/core';
@@ -19,7 +20,7 @@ import type { RunRecorder } from '../telemetry/run-recorder.js';
 export interface InvariantStores {
   readonly runs: CompactionRunRepository;
   readonly labels: LabelRepository;
-  readonly metadata: ReceiptMetadataRepository;
+  readonly metadata: MerchantRecordRepository;
   readonly snapshots: EmbeddingSnapshotStore;
 }
 
@@ -39,8 +40,12 @@ function sameValue(actual: VectorMetadataValue | undefined, expected: VectorMeta
   return actual === expected;
 }
 
+// Timestamps are compared by instant, whatever offset their writer used (or none).
+const instant = (timestamp: string | undefined) =>
+  timestamp === undefined ? Number.NaN : timestampToEpochMs(timestamp);
+
 const finishedAt = (run: CompactionRun) =>
-  Math.max(Date.parse(run.linesFinishedAt ?? ''), Date.parse(run.wordsFinishedAt ?? ''));
+  Math.max(instant(run.linesFinishedAt), instant(run.wordsFinishedAt));
 
 /**
  * Checks the design's invariants on what a run left in the table and the snapshots: no label written before its
@@ -64,7 +69,7 @@ export async function checkInvariants(
     const [run, labels, metadata] = await Promise.all([
       stores.runs.getCompactionRun(key),
       stores.labels.getLabels(key),
-      stores.metadata.getMetadata(key),
+      stores.metadata.getMerchantRecord(key),
     ]);
     const record = recorder.record(key);
     let metadataInVectors = false;
@@ -78,7 +83,7 @@ export async function checkInvariants(
       // A decided label is someone else's: the validation never writes one, whenever it was added.
       const early = labels.filter(
         (label) =>
-          !isDecidedStatus(label.validationStatus) && Date.parse(label.timestampAdded) < finishedAt(run),
+          !isDecidedStatus(label.validationStatus) && instant(label.timestampAdded) < finishedAt(run),
       );
       if (early.length > 0 && !record.unguarded) {
         fail(`${early.length} labels were written before the compaction completed`);
@@ -104,8 +109,10 @@ export async function checkInvariants(
     }
     if (record.validations === 0) fail('it was never validated');
     if (record.metadataCorrected && metadata) {
-      const lastLabel = Math.max(...labels.map((label) => Date.parse(label.timestampAdded)));
-      if (Date.parse(metadata.timestamp) < lastLabel)
+      // The labels the validation wrote (a decided one is someone else's).
+      const written = labels.filter((label) => !isDecidedStatus(label.validationStatus));
+      const lastLabel = Math.max(...written.map((label) => instant(label.timestampAdded)));
+      if (instant(metadata.timestamp) < lastLabel)
         fail('its metadata was corrected before its labels were written');
     }
     receipts.push({ key, run, labels, metadataInVectors });

@@ -12,13 +12,17 @@ import {
   type CompactionRunKey,
   compareWordLabels,
   distinctWordLabels,
+  InvalidValueError,
   isDecidedStatus,
+  isWordLabelName,
   type LabelRepository,
+  NOOP_TELEMETRY,
   parseWordLabel,
   type ReceiptRef,
   type ReceiptWordLabel,
   type SaveLabelsOptions,
   type SaveLabelsResult,
+  type Telemetry,
   TransientStoreError,
   type WordRef,
   wordLabelId,
@@ -35,6 +39,7 @@ import { mapConcurrently } from './map-concurrently.js';
 import { queryReceiptItems } from './query-receipt-items.js';
 import { querySortKeyPrefix } from './query-sort-key-prefix.js';
 import { type BatchRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { readEach, reportUnreadable } from './unreadable-items.js';
 import { fromWordLabelItem, labelStatusOf, toWordLabelItem, WORD_LABEL_TYPE } from './word-label-item.js';
 
 export interface DynamoLabelRepositoryOptions extends DynamoTableOptions {
@@ -45,6 +50,8 @@ export interface DynamoLabelRepositoryOptions extends DynamoTableOptions {
   /** Waits between reads of keys a BatchGetItem left unprocessed (defaults: system clock, DEFAULT_RETRY_POLICY). */
   readonly clock?: Clock;
   readonly retryPolicy?: RetryPolicy;
+  /** Where unreadable items and labels outside the vocabulary are reported (default: nowhere). */
+  readonly telemetry?: Telemetry;
 }
 
 type Outcome = 'written' | 'alreadyPresent' | 'frozen';
@@ -60,6 +67,9 @@ const LABELS_PER_TRANSACTION = 99;
  * the run is COMPLETED in both collections, so the database enforces the gate at write time. Atomicity is per
  * chunk of 99 labels; the guard holds for every chunk, and as COMPLETED is final a guard that held for the first
  * chunk holds for the next ones (unless the run item is deleted in between).
+ *
+ * Reads are tolerant: a label of any name reads (counted when outside the vocabulary), and an item that does not
+ * fit the format is reported and left out, so one bad item never fails a receipt.
  */
 export class DynamoLabelRepository implements LabelRepository {
   readonly #client: DynamoTableOptions['client'];
@@ -67,6 +77,7 @@ export class DynamoLabelRepository implements LabelRepository {
   readonly #writeConcurrency: number;
   readonly #maxChunkAttempts: number;
   readonly #retry: BatchRetry;
+  readonly #telemetry: Telemetry;
 
   constructor(options: DynamoLabelRepositoryOptions) {
     this.#client = options.client;
@@ -77,6 +88,7 @@ export class DynamoLabelRepository implements LabelRepository {
       clock: options.clock ?? new SystemClock(),
       policy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
     };
+    this.#telemetry = options.telemetry ?? NOOP_TELEMETRY;
   }
 
   async saveLabels(
@@ -95,7 +107,7 @@ export class DynamoLabelRepository implements LabelRepository {
   /** Labels of one receipt, ordered by line, word and label name. */
   async getLabels(receipt: ReceiptRef): Promise<ReceiptWordLabel[]> {
     const items = await queryReceiptItems(this.#client, this.#tableName, receipt, [WORD_LABEL_TYPE]);
-    return items.map(fromWordLabelItem).sort(compareWordLabels);
+    return this.#read(receipt, items);
   }
 
   /** Labels of one word, ordered by label name: a Query on that word's label keys only. */
@@ -106,7 +118,16 @@ export class DynamoLabelRepository implements LabelRepository {
       imagePk(word.imageId),
       `${wordSk(word, word.lineId, word.wordId)}#LABEL#`,
     );
-    return items.map(fromWordLabelItem).sort(compareWordLabels);
+    return this.#read(word, items);
+  }
+
+  #read(receipt: ReceiptRef, items: readonly Item[]): ReceiptWordLabel[] {
+    const labels = readEach(items, fromWordLabelItem, (item, error) =>
+      reportUnreadable(this.#telemetry, receipt, WORD_LABEL_TYPE, item, error),
+    );
+    const outside = labels.filter((label) => !isWordLabelName(label.label)).length;
+    if (outside > 0) this.#telemetry.metric('LabelsOutsideVocabulary', outside, 'Count');
+    return labels.sort(compareWordLabels);
   }
 
   async #saveUnguarded(proposals: readonly ReceiptWordLabel[]): Promise<Map<string, Outcome>> {
@@ -241,6 +262,12 @@ export class DynamoLabelRepository implements LabelRepository {
   }
 }
 
+/** An existing label is never changed; one whose status cannot be read counts as decided by someone else. */
 function outcomeOf(existing: Item): Outcome {
-  return isDecidedStatus(labelStatusOf(existing)) ? 'frozen' : 'alreadyPresent';
+  try {
+    return isDecidedStatus(labelStatusOf(existing)) ? 'frozen' : 'alreadyPresent';
+  } catch (error) {
+    if (error instanceof InvalidValueError) return 'frozen';
+    throw error;
+  }
 }

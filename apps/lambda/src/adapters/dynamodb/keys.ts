@@ -2,11 +2,13 @@ import type { CompactionRunKey, ReceiptRef, ReceiptWordLabel } from '@receipt-ga
 import { InvalidValueError, pad5 } from '@receipt-gate/core';
 import { type Item, s } from './attribute-values.js';
 
-// Key formats of data-model.md. Numbers inside keys are zero-padded to 5 digits, so a prefix of receipt 1
-// (`RECEIPT#00001#`) never matches receipt 10 (`RECEIPT#00010#`).
+// Key formats of the shared table (the current format: RECEIPT_PLACE, GSI4). Numbers inside keys are zero-padded
+// to 5 digits, so a prefix of receipt 1 (`RECEIPT#00001#`) never matches receipt 10 (`RECEIPT#00010#`).
 
 /** GSI1PK of a label: `LABEL#{LABEL}` right-padded with `_` to this length. */
 export const LABEL_GSI1PK_LENGTH = 40;
+/** A label longer than this gets no GSI1 (`LABEL#` and the padding would not fit the 40 characters). */
+export const LABEL_GSI1_MAX_LENGTH = 34;
 
 export function imagePk(imageId: string): string {
   return `IMAGE#${imageId}`;
@@ -40,17 +42,50 @@ export function wordSk(receipt: ReceiptRef, lineId: number, wordId: number): str
   return wordPart(receipt.receiptId, lineId, wordId);
 }
 
-export function labelSk(label: ReceiptWordLabel): string {
+export function labelSk(label: Pick<ReceiptWordLabel, 'receiptId' | 'lineId' | 'wordId' | 'label'>): string {
   return `${wordPart(label.receiptId, label.lineId, label.wordId)}#LABEL#${label.label}`;
 }
 
-export function labelKey(label: ReceiptWordLabel): Item {
+export function labelKey(
+  label: Pick<ReceiptWordLabel, 'imageId' | 'receiptId' | 'lineId' | 'wordId' | 'label'>,
+): Item {
   return primaryKey(imagePk(label.imageId), labelSk(label));
 }
 
 export function metadataKey(receipt: ReceiptRef): Item {
   return primaryKey(imagePk(receipt.imageId), `${receiptPart(receipt.receiptId)}#METADATA`);
 }
+
+export function placeKey(receipt: ReceiptRef): Item {
+  return primaryKey(imagePk(receipt.imageId), `${receiptPart(receipt.receiptId)}#PLACE`);
+}
+
+export function summaryKey(receipt: ReceiptRef): Item {
+  return primaryKey(imagePk(receipt.imageId), `${receiptPart(receipt.receiptId)}#SUMMARY`);
+}
+
+/**
+ * GSI4, the index of one receipt's details (`get_receipt_details`): every item of the receipt under
+ * `IMAGE#{id}#RECEIPT#{r}`, sorted by a kind prefix (`1_PLACE`, `2_LINE#{l}`, `3_WORD#{l}#{w}`,
+ * `4_LABEL#{l}#{w}#{LABEL}`).
+ */
+export function gsi4(receipt: ReceiptRef, sortKey: string): Item {
+  return { GSI4PK: s(imageReceipt(receipt)), GSI4SK: s(sortKey) };
+}
+
+export function lineGsi4sk(lineId: number): string {
+  return `2_LINE#${pad5(lineId)}`;
+}
+
+export function wordGsi4sk(lineId: number, wordId: number): string {
+  return `3_WORD#${pad5(lineId)}#${pad5(wordId)}`;
+}
+
+export function labelGsi4sk(label: Pick<ReceiptWordLabel, 'lineId' | 'wordId' | 'label'>): string {
+  return `4_LABEL#${pad5(label.lineId)}#${pad5(label.wordId)}#${label.label}`;
+}
+
+export const PLACE_GSI4SK = '1_PLACE';
 
 /** The SK prefix shared by every line, word, letter and label of one receipt. */
 export function receiptLinesPrefix(receipt: ReceiptRef): string {
@@ -72,13 +107,25 @@ export function imageWord(receipt: ReceiptRef, lineId: number, wordId: number): 
   return `IMAGE#${receipt.imageId}#${wordPart(receipt.receiptId, lineId, wordId)}`;
 }
 
-export function labelGsi1pk(label: string): string {
-  return `LABEL#${label}`.padEnd(LABEL_GSI1PK_LENGTH, '_');
+/** `LABEL#{LABEL}` right-padded with `_` to 40 characters; undefined for a label longer than 34. */
+export function labelGsi1pk(label: string): string | undefined {
+  return label.length > LABEL_GSI1_MAX_LENGTH ? undefined : `LABEL#${label}`.padEnd(LABEL_GSI1PK_LENGTH, '_');
 }
 
 /** The image id of a `IMAGE#{id}` partition key (left for the core parser to validate). */
 export function imageIdOf(entity: string, item: Item): string {
   return /^IMAGE#(.+)$/.exec(item.PK?.S ?? '')?.[1] ?? invalidKey(entity, 'PK', 'IMAGE#{image_id}', item.PK);
+}
+
+/**
+ * The receipt an item's key names, read leniently (ids as found, 0 when absent): to say which receipt an item that
+ * cannot be read belongs to.
+ */
+export function receiptOfItem(item: Item): ReceiptRef {
+  return {
+    imageId: /^IMAGE#(.+)$/.exec(item.PK?.S ?? '')?.[1] ?? item.PK?.S ?? '',
+    receiptId: Number(/^RECEIPT#(\d+)/.exec(item.SK?.S ?? '')?.[1] ?? 0),
+  };
 }
 
 /**

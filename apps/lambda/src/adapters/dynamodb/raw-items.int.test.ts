@@ -2,8 +2,8 @@ import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   InvalidValueError,
   newCompactionRun,
+  parseMerchantRecord,
   parseReceiptLine,
-  parseReceiptMetadata,
   parseReceiptWord,
   parseWordLabel,
 } from '@receipt-gate/core';
@@ -12,8 +12,10 @@ import { freshTable } from '../../../test/dynamodb.js';
 import type { Item } from './attribute-values.js';
 import { DynamoCompactionRunRepository } from './dynamo-compaction-run-repository.js';
 import { DynamoLabelRepository } from './dynamo-label-repository.js';
-import { DynamoReceiptMetadataRepository } from './dynamo-receipt-metadata-repository.js';
+import { DynamoMerchantRecordRepository } from './dynamo-merchant-record-repository.js';
 import { DynamoReceiptRepository } from './dynamo-receipt-repository.js';
+import { RECEIPT_METADATA_CODEC } from './receipt-metadata-item.js';
+import { RECEIPT_PLACE_CODEC } from './receipt-place-item.js';
 
 // The exact items the adapters write (field by field, AttributeValue types included), and items written as the
 // Python services write them read through the adapters: the two must share one table.
@@ -130,7 +132,7 @@ describe('items as written by the adapters', () => {
     });
   });
 
-  it('RECEIPT_LINE and RECEIPT_WORD: keys, GSI1/2/3, TYPE, geometry maps, numbers as N, flags as BOOL', async () => {
+  it('RECEIPT_LINE and RECEIPT_WORD: keys, GSI1-4, TYPE, geometry maps, numbers as N, flags as BOOL', async () => {
     const receipt = { imageId: IMAGE, receiptId: 2 };
     const line = parseReceiptLine({ ...receipt, lineId: 12, text: 'TOTAL 4.50', ...geometry });
     const word = parseReceiptWord({
@@ -154,6 +156,8 @@ describe('items as written by the adapters', () => {
       GSI1SK: { S: `LINE#IMAGE#${IMAGE}#RECEIPT#00002#LINE#00012` },
       GSI3PK: { S: `IMAGE#${IMAGE}#RECEIPT#00002` },
       GSI3SK: { S: 'LINE' },
+      GSI4PK: { S: `IMAGE#${IMAGE}#RECEIPT#00002` },
+      GSI4SK: { S: '2_LINE#00012' },
       TYPE: { S: 'RECEIPT_LINE' },
       text: { S: 'TOTAL 4.50' },
       ...geometryAttributes,
@@ -170,6 +174,8 @@ describe('items as written by the adapters', () => {
       GSI2SK: { S: `IMAGE#${IMAGE}#${wordSk}` },
       GSI3PK: { S: `IMAGE#${IMAGE}#RECEIPT#00002` },
       GSI3SK: { S: 'WORD' },
+      GSI4PK: { S: `IMAGE#${IMAGE}#RECEIPT#00002` },
+      GSI4SK: { S: '3_WORD#00012#00003' },
       TYPE: { S: 'RECEIPT_WORD' },
       text: { S: '4.50' },
       ...geometryAttributes,
@@ -180,7 +186,7 @@ describe('items as written by the adapters', () => {
     expect((await raw(pk, 'RECEIPT#00002#LINE#00012#WORD#00004'))?.extracted_data).toEqual({ NULL: true });
   });
 
-  it('RECEIPT_WORD_LABEL: keys, GSI1PK padded to 40, GSI2, GSI3 by status, NULL for absent strings', async () => {
+  it('RECEIPT_WORD_LABEL: keys, GSI1PK padded to 40, GSI2, GSI3 by status, GSI4, no label attribute', async () => {
     const label = parseWordLabel({
       imageId: IMAGE,
       receiptId: 1,
@@ -204,8 +210,9 @@ describe('items as written by the adapters', () => {
       GSI2SK: { S: `IMAGE#${IMAGE}#RECEIPT#00001#LINE#00012#WORD#00003` },
       GSI3PK: { S: 'VALIDATION_STATUS#PENDING' },
       GSI3SK: { S: `IMAGE#${IMAGE}#${sk}` },
+      GSI4PK: { S: `IMAGE#${IMAGE}#RECEIPT#00001` },
+      GSI4SK: { S: '4_LABEL#00012#00003#TAX' },
       TYPE: { S: 'RECEIPT_WORD_LABEL' },
-      label: { S: 'TAX' },
       reasoning: { NULL: true },
       timestamp_added: { S: AT },
       validation_status: { S: 'PENDING' },
@@ -215,81 +222,92 @@ describe('items as written by the adapters', () => {
     expect(item?.GSI1PK?.S).toHaveLength(40);
   });
 
-  it('RECEIPT_METADATA: GSI1 by canonical name, GSI2 by place, GSI3 by status, matched_fields as SS', async () => {
-    const metadata = new DynamoReceiptMetadataRepository(table);
-    const full = parseReceiptMetadata({
+  it('RECEIPT_PLACE: GSI1 by slug, GSI2 by place, GSI3 by confidence and status, GSI4, lists as L', async () => {
+    const merchants = new DynamoMerchantRecordRepository({ ...table, codec: RECEIPT_PLACE_CODEC });
+    const record = parseMerchantRecord({
       imageId: IMAGE,
       receiptId: 3,
       placeId: 'ChIJ-place',
       merchantName: 'Blue Bottle',
+      validationStatus: 'MATCHED',
+      confidence: 0.9,
       matchedFields: ['name', 'phone'],
       timestamp: AT,
       merchantCategory: 'cafe',
       phoneNumber: '+1 555 0100',
       validatedBy: 'PHONE_LOOKUP',
-      canonicalMerchantName: 'Blue Bottle Coffee',
-      validationStatus: 'MATCHED',
+      latitude: 37.7749,
     });
-    await metadata.saveMetadata(full);
+    expect(await merchants.addMerchantRecord(record)).toBe(true);
     const pk = `IMAGE#${IMAGE}`;
-    const gsiSk = `IMAGE#${IMAGE}#RECEIPT#00003#METADATA`;
-    const item = await raw(pk, 'RECEIPT#00003#METADATA');
-    expect({ ...item, matched_fields: { SS: [...(item?.matched_fields?.SS ?? [])].sort() } }).toEqual({
+    const gsiSk = `IMAGE#${IMAGE}#RECEIPT#00003#PLACE`;
+    const nulls = [
+      'reasoning',
+      'formatted_address',
+      'short_address',
+      'phone_intl',
+      'website',
+      'maps_url',
+      'business_status',
+      'plus_code',
+      'places_api_version',
+    ];
+    expect(await raw(pk, 'RECEIPT#00003#PLACE')).toEqual({
       PK: { S: pk },
-      SK: { S: 'RECEIPT#00003#METADATA' },
-      GSI1PK: { S: 'MERCHANT#BLUE_BOTTLE_COFFEE' },
+      SK: { S: 'RECEIPT#00003#PLACE' },
+      GSI1PK: { S: 'MERCHANT#BLUE_BOTTLE' },
       GSI1SK: { S: gsiSk },
       GSI2PK: { S: 'PLACE#ChIJ-place' },
       GSI2SK: { S: gsiSk },
-      GSI3PK: { S: 'MERCHANT_VALIDATION' },
-      GSI3SK: { S: 'STATUS#MATCHED' },
-      TYPE: { S: 'RECEIPT_METADATA' },
+      GSI3PK: { S: 'PLACE_VALIDATION' },
+      GSI3SK: { S: `CONFIDENCE#0.9000#STATUS#MATCHED#IMAGE#${IMAGE}` },
+      GSI4PK: { S: `IMAGE#${IMAGE}#RECEIPT#00003` },
+      GSI4SK: { S: '1_PLACE' },
+      TYPE: { S: 'RECEIPT_PLACE' },
+      image_id: { S: IMAGE },
+      receipt_id: { N: '3' },
       place_id: { S: 'ChIJ-place' },
       merchant_name: { S: 'Blue Bottle' },
-      matched_fields: { SS: ['name', 'phone'] },
-      timestamp: { S: AT },
-      merchant_category: { S: 'cafe' },
-      address: { NULL: true },
-      phone_number: { S: '+1 555 0100' },
-      validated_by: { S: 'PHONE_LOOKUP' },
-      reasoning: { NULL: true },
-      canonical_place_id: { NULL: true },
-      canonical_merchant_name: { S: 'Blue Bottle Coffee' },
-      canonical_address: { NULL: true },
-      canonical_phone_number: { NULL: true },
       validation_status: { S: 'MATCHED' },
+      confidence: { N: '0.9' },
+      timestamp: { S: AT },
+      validated_by: { S: 'PHONE_LOOKUP' },
+      matched_fields: { L: [{ S: 'name' }, { S: 'phone' }] },
+      merchant_category: { S: 'cafe' },
+      phone_number: { S: '+1 555 0100' },
+      latitude: { N: '37.7749' },
+      ...Object.fromEntries(nulls.map((name) => [name, { NULL: true }])),
     });
-
-    const at = '2026-11-29T12:30:00.000Z';
-    await metadata.updateMetadata(full, { canonicalMerchantName: '', address: '1 Main St' }, at);
-    expect(await raw(pk, 'RECEIPT#00003#METADATA')).toMatchObject({
-      GSI1PK: { S: 'MERCHANT#BLUE_BOTTLE' },
-      canonical_merchant_name: { NULL: true },
-      address: { S: '1 Main St' },
-      timestamp: { S: at },
-    });
+    expect(await merchants.getMerchantRecord(record)).toEqual(record);
+    // Created only once: a second add leaves the item as it is.
+    expect(await merchants.addMerchantRecord({ ...record, merchantName: 'Other' })).toBe(false);
   });
 
-  it('RECEIPT_METADATA without place, matched fields or status: no GSI2, no GSI3, no matched_fields', async () => {
-    const bare = parseReceiptMetadata({
+  it('RECEIPT_METADATA (MERCHANT_RECORD=metadata): the legacy format, with no GSI2 or GSI3 when unknown', async () => {
+    const merchants = new DynamoMerchantRecordRepository({ ...table, codec: RECEIPT_METADATA_CODEC });
+    const bare = parseMerchantRecord({
       imageId: IMAGE,
       receiptId: 4,
       placeId: '',
       merchantName: 'Corner Shop',
-      matchedFields: [],
       timestamp: AT,
     });
-    const metadata = new DynamoReceiptMetadataRepository(table);
-    await metadata.saveMetadata(bare);
+    await merchants.addMerchantRecord(bare);
     const item = await raw(`IMAGE#${IMAGE}`, 'RECEIPT#00004#METADATA');
     expect(
       Object.keys(item ?? {})
         .filter((name) => /^GSI/.test(name))
         .sort(),
     ).toEqual(['GSI1PK', 'GSI1SK']);
-    expect(item).toMatchObject({ place_id: { S: '' }, validation_status: { NULL: true } });
+    expect(item).toMatchObject({
+      TYPE: { S: 'RECEIPT_METADATA' },
+      GSI1PK: { S: 'MERCHANT#CORNER_SHOP' },
+      place_id: { S: '' },
+      validation_status: { NULL: true },
+    });
     expect(item).not.toHaveProperty('matched_fields');
-    expect(await metadata.getMetadata(bare)).toEqual(bare);
+    expect(await merchants.getMerchantRecord(bare)).toEqual(bare);
+    expect(await raw(`IMAGE#${IMAGE}`, 'RECEIPT#00004#PLACE')).toBeUndefined();
   });
 });
 

@@ -57,6 +57,27 @@ describe('receipt line and word items', () => {
     expect(fromReceiptWordItem(toReceiptWordItem(plain))).toEqual(plain);
   });
 
+  it('writes GSI4, and the numbers as the existing services do: 20 decimals, 18 for angles, 2 for confidence', () => {
+    const noisy = parseReceiptWord({
+      ...word,
+      boundingBox: { x: 0.1 + 0.2, y: 0.8, width: 0.3, height: 0.02 },
+      angleDegrees: 0.0012345678901234567,
+      angleRadians: -0.021816615649929122,
+      confidence: 0.9400000000000001,
+    });
+    const item = toReceiptWordItem(noisy);
+    expect(item).toMatchObject({
+      GSI4PK: { S: `IMAGE#${IMAGE}#RECEIPT#00002` },
+      GSI4SK: { S: '3_WORD#00000#00001' },
+      confidence: { N: '0.94' },
+      angle_degrees: { N: '0.001234567890123457' },
+      angle_radians: { N: '-0.021816615649929122' },
+      bounding_box: { M: { x: { N: '0.30000000000000004' }, y: { N: '0.8' } } },
+    });
+    expect(toReceiptLineItem(line)).toMatchObject({ GSI4SK: { S: '2_LINE#00000' }, confidence: { N: '1' } });
+    expect(toReceiptWordItem({ ...word, confidence: 0.945 }).confidence).toEqual({ N: '0.95' });
+  });
+
   it('reads a word as the Python services write it, with the defaults of older items', () => {
     const read = fromReceiptWordItem(pythonWord);
     expect([read.receiptId, read.lineId, read.wordId, read.text]).toEqual([2, 4, 7, 'TAX']);
@@ -70,6 +91,7 @@ describe('receipt line and word items', () => {
     ['RECEIPT_WORD.text', { text: n('3') }],
     ['RECEIPT_WORD.embedding_status', { embedding_status: { S: 'DONE' } }],
     ['RECEIPT_WORD.extracted_data', { extracted_data: { S: 'price' } }],
+    ['RECEIPT_WORD.extracted_data.value', { extracted_data: { M: { value: n('4.5') } } }],
     ['RECEIPT_WORD.SK', { SK: { S: 'RECEIPT#00002#LINE#00004' } }],
   ])('refuses a bad item naming %s', (field, patch) => {
     const read = () => fromReceiptWordItem({ ...pythonWord, ...patch });

@@ -6,18 +6,22 @@ import {
   type ReceiptWord,
   type TextGeometry,
 } from '@receipt-gate/core';
-import { bool, fromAttributeValue, type Item, m, NULL, n, s, toAttributeValue } from './attribute-values.js';
+import { bool, fromAttributeValue, type Item, m, NULL, s } from './attribute-values.js';
 import {
+  gsi4,
   imageIdOf,
   imageLine,
   imagePk,
   imageReceipt,
   imageWord,
+  lineGsi4sk,
   lineSk,
   primaryKey,
   sortKeyParts,
+  wordGsi4sk,
   wordSk,
 } from './keys.js';
+import { fixedHalfUp, trimDecimal } from './number-format.js';
 
 export const RECEIPT_LINE_TYPE = 'RECEIPT_LINE';
 export const RECEIPT_WORD_TYPE = 'RECEIPT_WORD';
@@ -40,6 +44,7 @@ export function toReceiptLineItem(line: ReceiptLine): Item {
     GSI1SK: s(`LINE#${imageLine(line, line.lineId)}`),
     GSI3PK: s(imageReceipt(line)),
     GSI3SK: s('LINE'),
+    ...gsi4(line, lineGsi4sk(line.lineId)),
     TYPE: s(RECEIPT_LINE_TYPE),
     ...textAttributes(line),
   };
@@ -54,12 +59,13 @@ export function toReceiptWordItem(word: ReceiptWord): Item {
     GSI2SK: s(imageWord(word, word.lineId, word.wordId)),
     GSI3PK: s(imageReceipt(word)),
     GSI3SK: s('WORD'),
+    ...gsi4(word, wordGsi4sk(word.lineId, word.wordId)),
     TYPE: s(RECEIPT_WORD_TYPE),
     ...textAttributes(word),
     extracted_data:
       word.extractedData === undefined
         ? NULL
-        : toAttributeValue('RECEIPT_WORD.extracted_data', word.extractedData),
+        : m(Object.fromEntries(Object.entries(word.extractedData).map(([key, value]) => [key, s(value)]))),
   };
 }
 
@@ -90,22 +96,34 @@ export function fromReceiptWordItem(item: Item): ReceiptWord {
   });
 }
 
+// The numbers as the existing services write them: coordinates with 20 decimals, angles with 18, confidence
+// with 2, each rounded half-up on the shortest decimal string (so 0.9400000000000001 is stored as 0.94), and
+// without trailing zeros, as DynamoDB stores them.
+const rounded = (value: number, places: number) => ({ N: trimDecimal(fixedHalfUp(value, places)) });
+const coordinate = (value: number) => rounded(value, 20);
+const angle = (value: number) => rounded(value, 18);
+
 function point(value: Point) {
-  return m({ x: n(value.x), y: n(value.y) });
+  return m({ x: coordinate(value.x), y: coordinate(value.y) });
 }
 
 function textAttributes(text: ReceiptLine): Item {
   const box = text.boundingBox;
   return {
     text: s(text.text),
-    bounding_box: m({ x: n(box.x), y: n(box.y), width: n(box.width), height: n(box.height) }),
+    bounding_box: m({
+      x: coordinate(box.x),
+      y: coordinate(box.y),
+      width: coordinate(box.width),
+      height: coordinate(box.height),
+    }),
     top_left: point(text.topLeft),
     top_right: point(text.topRight),
     bottom_left: point(text.bottomLeft),
     bottom_right: point(text.bottomRight),
-    angle_degrees: n(text.angleDegrees),
-    angle_radians: n(text.angleRadians),
-    confidence: n(text.confidence),
+    angle_degrees: angle(text.angleDegrees),
+    angle_radians: angle(text.angleRadians),
+    confidence: rounded(text.confidence, 2),
     embedding_status: s(text.embeddingStatus),
     is_noise: bool(text.isNoise),
   };

@@ -10,7 +10,7 @@ describe('ensureTable', () => {
   });
   afterAll(() => table.drop());
 
-  it('creates the shared table with its keys, four GSIs, stream and TTL attribute', async () => {
+  it('creates the shared table with its keys, GSI1-4 and the type index (projection ALL), stream and TTL', async () => {
     const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
     expect(Table?.KeySchema).toEqual([
       { AttributeName: 'PK', KeyType: 'HASH' },
@@ -20,8 +20,17 @@ describe('ensureTable', () => {
       'GSI1',
       'GSI2',
       'GSI3',
+      'GSI4',
       'GSITYPE',
     ]);
+    const gsi4 = Table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === 'GSI4');
+    expect(gsi4?.KeySchema).toEqual([
+      { AttributeName: 'GSI4PK', KeyType: 'HASH' },
+      { AttributeName: 'GSI4SK', KeyType: 'RANGE' },
+    ]);
+    expect(Table?.GlobalSecondaryIndexes?.every((index) => index.Projection?.ProjectionType === 'ALL')).toBe(
+      true,
+    );
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     const ttl = await table.client.send(new DescribeTimeToLiveCommand({ TableName: table.tableName }));
     expect(ttl.TimeToLiveDescription?.AttributeName).toBe('time_to_live');

@@ -17,7 +17,10 @@ const gsi = (name: string, hash: string, range?: string) => ({
   Projection: { ProjectionType: 'ALL' as const },
 });
 
-/** The shared single table of data-model.md: keys, the four GSIs and a NEW_AND_OLD_IMAGES stream. */
+/**
+ * The shared single table in its current format: keys, GSI1-4 and the type index (projection ALL), and a
+ * NEW_AND_OLD_IMAGES stream.
+ */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
@@ -35,12 +38,15 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       'GSI2SK',
       'GSI3PK',
       'GSI3SK',
+      'GSI4PK',
+      'GSI4SK',
       'TYPE',
     ].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
     GlobalSecondaryIndexes: [
       gsi('GSI1', 'GSI1PK', 'GSI1SK'),
       gsi('GSI2', 'GSI2PK', 'GSI2SK'),
       gsi('GSI3', 'GSI3PK', 'GSI3SK'),
+      gsi('GSI4', 'GSI4PK', 'GSI4SK'),
       gsi('GSITYPE', 'TYPE'),
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },

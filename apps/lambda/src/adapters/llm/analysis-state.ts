@@ -1,6 +1,6 @@
 import { Annotation } from '@langchain/langgraph';
 import type { LabelProposal, MetadataVerdict, ReceiptAnalysis } from '@receipt-gate/core';
-import type { MerchantRecord, PromptLine } from './receipt-prompt.js';
+import type { PromptLine, PromptMerchantRecord } from './receipt-prompt.js';
 import { addDropCounts, type DropCounts } from './validate-proposals.js';
 
 /** How one model step went; `error` is already scrubbed of secrets. */
@@ -26,7 +26,7 @@ export const AnalysisState = Annotation.Root({
   /** The receipt's words as numbered tokens, by line, bounded in size (input). */
   lines: Annotation<readonly PromptLine[]>,
   /** The merchant record to check; absent when the receipt has none (input). */
-  record: Annotation<MerchantRecord | undefined>,
+  record: Annotation<PromptMerchantRecord | undefined>,
   /** Proposals that passed validation, from every step. */
   proposals: Annotation<readonly LabelProposal[]>({ reducer: concat, default: () => [] }),
   dropped: Annotation<DropCounts>({ reducer: addDropCounts, default: () => ({}) }),

@@ -1,4 +1,4 @@
-import type { ReceiptMetadata, ReceiptWord } from '@receipt-gate/core';
+import type { MerchantRecord, ReceiptWord } from '@receipt-gate/core';
 
 export interface PromptWord {
   readonly wordId: number;
@@ -12,9 +12,8 @@ export interface PromptLine {
 }
 
 /** The merchant record's checkable fields, each bounded in length. */
-export interface MerchantRecord {
+export interface PromptMerchantRecord {
   readonly merchantName: string;
-  readonly canonicalMerchantName?: string;
   readonly address?: string;
   readonly phoneNumber?: string;
 }
@@ -44,11 +43,10 @@ export function promptLines(words: readonly ReceiptWord[]): PromptLine[] {
   return lines;
 }
 
-export function merchantRecord(metadata: ReceiptMetadata): MerchantRecord {
+export function merchantRecord(metadata: MerchantRecord): PromptMerchantRecord {
   const field = (value: string | undefined) => (value ? bounded(value, MAX_FIELD_CHARS) : undefined);
   return {
     merchantName: bounded(metadata.merchantName, MAX_FIELD_CHARS),
-    ...(metadata.canonicalMerchantName && { canonicalMerchantName: field(metadata.canonicalMerchantName) }),
     ...(metadata.address && { address: field(metadata.address) }),
     ...(metadata.phoneNumber && { phoneNumber: field(metadata.phoneNumber) }),
   };
@@ -77,7 +75,7 @@ export function renderReceipt(lines: readonly PromptLine[]): string {
   return ['<receipt>', ...rows, '</receipt>'].join('\n');
 }
 
-export function renderRecord(record: MerchantRecord): string {
+export function renderRecord(record: PromptMerchantRecord): string {
   const fields = Object.entries(record).map(([name, value]) => `${name}: ${quote(String(value))}`);
   return ['<record>', ...fields, '</record>'].join('\n');
 }

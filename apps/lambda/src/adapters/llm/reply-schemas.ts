@@ -1,4 +1,4 @@
-import { METADATA_CORRECTION_FIELDS, type WordLabelName } from '@receipt-gate/core';
+import { MERCHANT_CORRECTION_FIELDS, type WordLabelName } from '@receipt-gate/core';
 import { z } from 'zod';
 
 // The JSON schema sent as `format` asks for integer ids and for the step's labels only (the `meta` below), so
@@ -32,7 +32,7 @@ export const metadataReplySchema = z
     matches: z.boolean(),
     corrections: z.array(
       z.object({
-        field: z.string().meta({ enum: [...METADATA_CORRECTION_FIELDS] }),
+        field: z.string().meta({ enum: [...MERCHANT_CORRECTION_FIELDS] }),
         value: z.string(),
       }),
     ),

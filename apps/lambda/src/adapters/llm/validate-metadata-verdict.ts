@@ -1,4 +1,4 @@
-import { isCorrectableField, type MetadataCorrection, type MetadataVerdict } from '@receipt-gate/core';
+import { isCorrectableField, type MerchantCorrection, type MetadataVerdict } from '@receipt-gate/core';
 import type { PromptLine } from './receipt-prompt.js';
 import type { MetadataReply } from './reply-schemas.js';
 import { cleanReason, type DropCounts, type DropReason } from './validate-proposals.js';
@@ -41,7 +41,7 @@ export function validateMetadataVerdict(
   return {
     verdict: {
       matches: false,
-      corrections: corrections as MetadataCorrection,
+      corrections: corrections as MerchantCorrection,
       reasoning: `metadata_check: ${reason}${droppedNote}`,
     },
     dropped,

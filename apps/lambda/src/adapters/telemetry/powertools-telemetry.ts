@@ -2,7 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type MetricName, seedLogLine, type Telemetry, type TelemetryEvent } from '@receipt-gate/core';
 
-const WARNINGS = new Set<TelemetryEvent['type']>(['gate.read_failed', 'validation.unguarded_write']);
+const WARNINGS = new Set<TelemetryEvent['type']>([
+  'gate.read_failed',
+  'validation.unguarded_write',
+  'store.item_unreadable',
+]);
 
 /**
  * Telemetry as structured JSON logs (the seed's message text plus the event's fields) and EMF metrics.

@@ -1,6 +1,5 @@
 import { type CompactionRun, type CompactionRunKey, newCompactionRun } from '../../domain/compaction-run.js';
-import type { WordLabelName } from '../../domain/label-vocabulary.js';
-import { parseReceiptMetadata, type ReceiptMetadata } from '../../domain/receipt-metadata.js';
+import { type MerchantRecord, parseMerchantRecord } from '../../domain/merchant-record.js';
 import type { ReceiptRef } from '../../domain/receipt-ref.js';
 import {
   parseReceiptLine,
@@ -37,7 +36,7 @@ export function sampleLabel(
   receipt: ReceiptRef,
   lineId: number,
   wordId: number,
-  label: WordLabelName,
+  label: string,
   overrides: Partial<ReceiptWordLabel> = {},
 ): ReceiptWordLabel {
   return parseWordLabel({
@@ -72,7 +71,7 @@ function geometry(lineId: number, wordId: number) {
     bottomRight: { x: x + 0.09, y },
     angleDegrees: 1.5,
     angleRadians: 0.02617993877991494,
-    confidence: 0.975,
+    confidence: 0.97,
   };
 }
 
@@ -100,23 +99,57 @@ export function sampleWord(receipt: ReceiptRef, lineId: number, wordId: number):
   });
 }
 
-/** Metadata with every field set. */
-export function sampleMetadata(receipt: ReceiptRef): ReceiptMetadata {
-  return parseReceiptMetadata({
+/** A merchant record with every field set (as a place lookup fills RECEIPT_PLACE). */
+export function sampleMetadata(receipt: ReceiptRef): MerchantRecord {
+  return parseMerchantRecord({
     ...receipt,
     placeId: 'ChIJ-contract-place',
     merchantName: 'Contract Coffee',
-    matchedFields: ['name', 'phone', 'address'],
+    validationStatus: 'MATCHED',
+    confidence: 0.92,
     timestamp: contractTime(0),
-    merchantCategory: 'cafe',
-    address: '1 Contract Street',
-    phoneNumber: '+1 555 0100',
     validatedBy: 'PHONE_LOOKUP',
     reasoning: 'phone number matched',
-    canonicalPlaceId: 'ChIJ-contract-canonical',
-    canonicalMerchantName: 'Contract Coffee Co',
-    canonicalAddress: '1 Contract St',
-    canonicalPhoneNumber: '+15550100',
-    validationStatus: 'MATCHED',
+    matchedFields: ['name', 'phone', 'address'],
+    merchantCategory: 'cafe',
+    merchantTypes: ['cafe', 'food', 'point_of_interest'],
+    address: '1 Contract Street',
+    shortAddress: '1 Contract St',
+    addressComponents: { locality: 'Springfield', postal_code: '12345', country: 'US' },
+    phoneNumber: '+1 555 0100',
+    phoneIntl: '+1 555-0100',
+    website: 'https://contract.example',
+    mapsUrl: 'https://maps.google.com/?cid=1',
+    businessStatus: 'OPERATIONAL',
+    plusCode: '8FVC9G8F+6X',
+    placesApiVersion: 'v1',
+    latitude: 37.7749,
+    longitude: -122.4194,
+    viewportNeLat: 37.7762,
+    viewportNeLng: -122.4181,
+    viewportSwLat: 37.7735,
+    viewportSwLng: -122.4207,
+    openNow: true,
+    hoursSummary: ['Mon: 7 AM - 6 PM', 'Tue: 7 AM - 6 PM'],
+    hoursData: { periods: [{ open: { day: 1, hour: 7 }, close: { day: 1, hour: 18 } }], weekday_text: 'Mon' },
+    photoReferences: ['photo-1', 'photo-2'],
+  });
+}
+
+/** The fields a legacy RECEIPT_METADATA item holds, of a record: what a store of that format round-trips. */
+export function legacyMetadataFields(record: MerchantRecord): MerchantRecord {
+  return parseMerchantRecord({
+    imageId: record.imageId,
+    receiptId: record.receiptId,
+    placeId: record.placeId,
+    merchantName: record.merchantName,
+    validationStatus: record.validationStatus,
+    timestamp: record.timestamp,
+    validatedBy: record.validatedBy,
+    reasoning: record.reasoning,
+    matchedFields: record.matchedFields,
+    merchantCategory: record.merchantCategory,
+    address: record.address,
+    phoneNumber: record.phoneNumber,
   });
 }

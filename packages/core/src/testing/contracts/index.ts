@@ -2,6 +2,7 @@ export {
   type CompactionRunRepositoryContractSubject,
   compactionRunRepositoryContract,
 } from './compaction-run-repository-contract.js';
+export { legacyMetadataFields } from './contract-fixtures.js';
 export type {
   ContractAssertion,
   ContractExpect,
@@ -19,9 +20,9 @@ export {
 } from './embedding-snapshot-store-contract.js';
 export { type LabelRepositoryContractSubject, labelRepositoryContract } from './label-repository-contract.js';
 export {
-  type ReceiptMetadataRepositoryContractSubject,
-  receiptMetadataRepositoryContract,
-} from './receipt-metadata-repository-contract.js';
+  type MerchantRecordRepositoryContractSubject,
+  merchantRecordRepositoryContract,
+} from './merchant-record-repository-contract.js';
 export {
   type ReceiptRepositoryContractSubject,
   receiptRepositoryContract,

@@ -67,6 +67,22 @@ export function receiptRepositoryContract(
       expect(await receipts.getReceiptContent(receipt)).toEqual(content);
     });
 
+    it('never replaces a line or word that exists, and creates the ones that do not', async () => {
+      const { receipts } = await makeSubject();
+      const receipt = newReceipt();
+      const first = { lines: [sampleLine(receipt, 1)], words: [sampleWord(receipt, 1, 1)] };
+      await receipts.saveReceiptContent(first);
+      const changed = (line: ReturnType<typeof sampleLine>) => ({ ...line, text: 'rewritten' });
+      await receipts.saveReceiptContent({
+        lines: [changed(sampleLine(receipt, 1)), sampleLine(receipt, 2)],
+        words: [{ ...sampleWord(receipt, 1, 1), text: 'rewritten' }, sampleWord(receipt, 2, 1)],
+      });
+      expect(await receipts.getReceiptContent(receipt)).toEqual({
+        lines: [sampleLine(receipt, 1), sampleLine(receipt, 2)],
+        words: [sampleWord(receipt, 1, 1), sampleWord(receipt, 2, 1)],
+      });
+    });
+
     it('keeps the content of other receipts and images apart', async () => {
       const { receipts } = await makeSubject();
       const receipt = newReceipt();
