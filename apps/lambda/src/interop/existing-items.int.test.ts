@@ -367,7 +367,7 @@ describe("the flow over items in the existing services' shapes", () => {
     const [vector] = await flow.snapshots.list('words', wordVectorId(merchantWord));
     expect(vector?.metadata).toMatchObject({
       label_status: 'validated',
-      validated_labels: ',BUSINESS_NAME,',
+      valid_labels_array: ['BUSINESS_NAME'],
     });
     expect(flow.telemetry.metricTotal('LabelsOutsideVocabulary')).toBeGreaterThan(0);
   });
