@@ -56,7 +56,7 @@ describe('createContainer', () => {
   it('keeps merchant records in RECEIPT_PLACE by default, in RECEIPT_METADATA with MERCHANT_RECORD=metadata', () => {
     const client = new DynamoDBClient({ region: 'us-east-1' });
     const codecOf = (env: Record<string, string>) =>
-      createContainer(configFromEnv({ TABLE_NAME: 'receipts', ...env }), { dynamoClient: client }).get(
+      createContainer(configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas', ...env }), { dynamoClient: client }).get(
         TOKENS.MerchantRecordCodec,
       );
     expect(codecOf({})).toBe(RECEIPT_PLACE_CODEC);

@@ -33,6 +33,8 @@ export async function startFlow(env: Record<string, string> = {}) {
   const snapshots = new InMemoryEmbeddingSnapshotStore();
   const config: AppConfig = configFromEnv({
     TABLE_NAME: table.tableName,
+    // The embedding stores are in memory here (overridden below); the bucket only satisfies the configuration.
+    DELTAS_BUCKET: 'interop-deltas',
     GATE_POLL_INTERVAL_MS: '100',
     GATE_MAX_WAIT_MS: '20000',
     ...env,
