@@ -7,12 +7,15 @@ import type { GatePolicy, OutcomePolicy, ReceiptAnalyzer, Telemetry } from '@rec
 import type { AnalyzerConfig, AppConfig, RunMode, UploadResult } from '@receipt-gate/lambda';
 import {
   COMPACTION_FILTERS,
+  COMPACTION_STREAM_SETTINGS,
   createContainer,
   ensureTable,
   LocalDiskEmbeddingDeltaStore,
   LocalDiskEmbeddingSnapshotStore,
+  type StreamMappingSettings,
   TOKENS,
   VALIDATION_FILTERS,
+  VALIDATION_STREAM_SETTINGS,
 } from '@receipt-gate/lambda';
 import {
   createLambdaContext,
@@ -141,20 +144,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const pump = new StreamPump({ streamsClient, streamArn, region: LOCAL_REGION }, [
       {
         ...subscription,
+        ...pumpSettings(COMPACTION_STREAM_SETTINGS),
         name: 'compaction',
         handler: container.get(TOKENS.CompactionHandler),
         filters: COMPACTION_FILTERS,
-        maximumRetryAttempts: 100,
         onFailure,
       },
       ...(options.mode === 'event'
         ? [
             {
               ...subscription,
+              ...pumpSettings(VALIDATION_STREAM_SETTINGS),
               name: 'validation',
               handler: container.get(TOKENS.ValidationHandler),
               filters: VALIDATION_FILTERS,
-              maximumRetryAttempts: 3,
               onFailure,
             },
           ]
@@ -189,4 +192,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     await stop();
     throw error;
   }
+}
+
+/**
+ * The deployed mapping's settings that the pump emulates: batch size and retries (it always honours the handlers'
+ * `batchItemFailures`, as ReportBatchItemFailures does). Parallelization, batching window, record age and bisection
+ * are not emulated yet.
+ */
+function pumpSettings(settings: StreamMappingSettings) {
+  return { batchSize: settings.batchSize, maximumRetryAttempts: settings.maximumRetryAttempts };
 }

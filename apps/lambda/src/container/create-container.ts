@@ -37,7 +37,7 @@ import { DynamoReceiptRepository } from '../adapters/dynamodb/dynamo-receipt-rep
 import { LazyLlmAnalyzer } from '../adapters/llm/lazy-llm-analyzer.js';
 import { LocalDiskEmbeddingDeltaStore } from '../adapters/snapshots/local-disk-embedding-delta-store.js';
 import { LocalDiskEmbeddingSnapshotStore } from '../adapters/snapshots/local-disk-embedding-snapshot-store.js';
-import { PowertoolsTelemetry } from '../adapters/telemetry/powertools-telemetry.js';
+import { METRICS_NAMESPACE, PowertoolsTelemetry } from '../adapters/telemetry/powertools-telemetry.js';
 import type { AnalyzerConfig, AppConfig } from '../config/app-config.js';
 import { createCompactionHandler } from '../handlers/compaction-handler.js';
 import { createUploadHandler } from '../handlers/upload-handler.js';
@@ -120,7 +120,7 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
 function makeTelemetry(config: AppConfig, telemetry: Telemetry | undefined) {
   if (telemetry) return { telemetry, flush: async () => {} };
   const logger = new Logger({ serviceName: config.serviceName });
-  const metrics = new Metrics({ namespace: 'ReceiptGate', serviceName: config.serviceName });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName });
   return {
     telemetry: new PowertoolsTelemetry(logger, metrics),
     flush: async () => {
