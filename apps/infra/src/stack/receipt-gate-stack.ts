@@ -10,7 +10,7 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { EmbeddingStorage } from './embedding-storage.js';
 import { Monitoring } from './monitoring.js';
-import { ReceiptGateFunction } from './receipt-gate-function.js';
+import { ReceiptGateFunction, type ReceiptGateFunctionProps } from './receipt-gate-function.js';
 import { receiptTable } from './receipt-table.js';
 import type { ReceiptGateSettings } from './settings.js';
 import { StreamMapping } from './stream-mapping.js';
@@ -29,6 +29,12 @@ const EVENT_UPLOAD_TIMEOUT = Duration.minutes(1);
 const COMPACTION_TIMEOUT = Duration.minutes(5);
 const VALIDATION_TIMEOUT = Duration.minutes(5);
 const MEMORY_MB = 1024;
+
+/** What differs between the functions; the bundle, memory and log retention come from the stack. */
+type FunctionSpecifics = Omit<ReceiptGateFunctionProps, 'bundleDir' | 'logRetention' | 'memorySize'>;
+
+/** `upload` -> `Upload`: the function's construct id (and the start of its resources' logical ids). */
+const constructId = (name: LambdaFunctionName) => name.charAt(0).toUpperCase() + name.slice(1);
 
 /**
  * receipt-gate on AWS: the shared table (created, or the existing one), the embeddings' storage, the upload,
@@ -55,14 +61,8 @@ export class ReceiptGateStack extends Stack {
       RECEIPT_GATE_MODE: settings.mode,
       POWERTOOLS_SERVICE_NAME: settings.serviceName,
     };
-    const fn = (
-      name: LambdaFunctionName,
-      props: Omit<
-        ConstructorParameters<typeof ReceiptGateFunction>[2],
-        'bundleDir' | 'logRetention' | 'memorySize'
-      >,
-    ) =>
-      new ReceiptGateFunction(this, name.charAt(0).toUpperCase() + name.slice(1), {
+    const fn = (name: LambdaFunctionName, props: FunctionSpecifics) =>
+      new ReceiptGateFunction(this, constructId(name), {
         ...props,
         bundleDir: bundles[name],
         logRetention: settings.logRetention,
@@ -125,7 +125,7 @@ export class ReceiptGateStack extends Stack {
     new Monitoring(this, 'Monitoring', {
       serviceName: settings.serviceName,
       functions: Object.fromEntries(
-        Object.entries(this.functions).map(([name, f]) => [name.charAt(0).toUpperCase() + name.slice(1), f]),
+        Object.entries(this.functions).map(([name, f]) => [constructId(name as LambdaFunctionName), f]),
       ),
       streams,
       ...(settings.alarmTopicArn && { alarmTopicArn: settings.alarmTopicArn }),

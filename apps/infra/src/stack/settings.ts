@@ -63,17 +63,18 @@ export function settingsFromContext(
 
   const tableName = text('tableName');
   const tableStreamArn = text('tableStreamArn');
+  // Neither setting: the stack creates the table. Both: it imports the existing one.
   let table: TableSource = { kind: 'create' };
-  if (tableName === undefined && tableStreamArn === undefined) {
-    table = { kind: 'create' };
-  } else if (tableName === undefined || tableStreamArn === undefined) {
-    problems.push('tableName and tableStreamArn go together: an imported table needs both');
-  } else if (!TABLE_NAME.test(tableName)) {
-    problems.push(`tableName must be a DynamoDB table name, got "${tableName}"`);
-  } else if (STREAM_ARN.exec(tableStreamArn)?.[1] !== tableName) {
-    problems.push(`tableStreamArn must be the stream ARN of table ${tableName}, got "${tableStreamArn}"`);
-  } else {
-    table = { kind: 'import', tableName, tableStreamArn };
+  if (tableName !== undefined || tableStreamArn !== undefined) {
+    if (tableName === undefined || tableStreamArn === undefined) {
+      problems.push('tableName and tableStreamArn go together: an imported table needs both');
+    } else if (!TABLE_NAME.test(tableName)) {
+      problems.push(`tableName must be a DynamoDB table name, got "${tableName}"`);
+    } else if (STREAM_ARN.exec(tableStreamArn)?.[1] !== tableName) {
+      problems.push(`tableStreamArn must be the stream ARN of table ${tableName}, got "${tableStreamArn}"`);
+    } else {
+      table = { kind: 'import', tableName, tableStreamArn };
+    }
   }
 
   const mode = text('mode') ?? 'inline';
