@@ -54,7 +54,7 @@ describe('copyNodeModules', () => {
     await symlink(join(linked, 'native'), join(app, 'node_modules', 'native'));
 
     const target = join(root, 'artifact', 'node_modules');
-    await copyNodeModules(['native'], join(app, 'index.ts'), target);
+    await copyNodeModules(['native'], join(app, 'index.ts'), join(root, 'artifact'));
 
     expect(await readdir(target)).toEqual(['arrow', 'helper', 'native', 'native-linux-x64']);
     expect(await readFile(join(target, 'helper', 'index.js'), 'utf8')).toContain('helper');
@@ -71,22 +71,26 @@ describe('copyNodeModules', () => {
     );
   });
 
-  it('refuses two installed copies of one package, which a flat node_modules cannot hold', async () => {
-    await installed(join(root, 'node_modules', 'a'), {
-      name: 'a',
-      version: '1.0.0',
-      dependencies: { c: '1' },
-    });
-    await installed(join(root, 'node_modules', 'a', 'node_modules', 'c'), { name: 'c', version: '1.0.0' });
-    await installed(join(root, 'node_modules', 'b'), {
-      name: 'b',
-      version: '1.0.0',
-      dependencies: { c: '2' },
-    });
-    await installed(join(root, 'node_modules', 'c'), { name: 'c', version: '2.0.0' });
-    await expect(copyNodeModules(['a', 'b'], root, join(root, 'out'))).rejects.toThrow(
-      /two installed copies of c/,
-    );
+  it('nests a second copy of a package under the one that needs it, so each resolves its own', async () => {
+    const modules = join(root, 'node_modules');
+    const requiring = (name: string, dependency: string) =>
+      `module.exports = ${JSON.stringify(name)} + '+' + require(${JSON.stringify(dependency)});`;
+    await installed(join(modules, 'a'), { name: 'a', version: '1.0.0', dependencies: { c: '1' } });
+    await writeFile(join(modules, 'a', 'index.js'), requiring('a', 'c'));
+    await installed(join(modules, 'a', 'node_modules', 'c'), { name: 'c', version: '1.0.0' });
+    await writeFile(join(modules, 'a', 'node_modules', 'c', 'index.js'), "module.exports = 'c@1';");
+    await installed(join(modules, 'b'), { name: 'b', version: '1.0.0', dependencies: { c: '2' } });
+    await writeFile(join(modules, 'b', 'index.js'), requiring('b', 'c'));
+    await installed(join(modules, 'c'), { name: 'c', version: '2.0.0' });
+    await writeFile(join(modules, 'c', 'index.js'), "module.exports = 'c@2';");
+
+    const artifact = join(root, 'artifact');
+    await copyNodeModules(['a', 'b'], root, artifact);
+
+    await writeFile(join(artifact, 'probe.cjs'), "console.log(require('a'), require('b'));");
+    const { stdout } = await run(process.execPath, [join(artifact, 'probe.cjs')], { cwd: artifact });
+    expect(stdout.trim()).toBe('a+c@1 b+c@2');
+    expect(await names(join(artifact, 'node_modules'))).toContain(join('b', 'node_modules', 'c'));
   });
 
   it('copies nothing for no packages', async () => {
@@ -97,7 +101,7 @@ describe('copyNodeModules', () => {
   it('gives a real installed package everything it needs to load on its own, outside the repository', async () => {
     const artifact = join(root, 'artifact');
     const packages = ['inversify', 'reflect-metadata'];
-    await copyNodeModules(packages, LAMBDA_FUNCTIONS.upload.entry, join(artifact, 'node_modules'));
+    await copyNodeModules(packages, LAMBDA_FUNCTIONS.upload.entry, artifact);
     await writeFile(
       join(artifact, 'probe.mjs'),
       "import 'reflect-metadata'; import { Container } from 'inversify';" +

@@ -11,9 +11,11 @@ export const BUNDLE_NODE_MAJOR = 22;
 export interface FunctionBundleSpec {
   readonly name: LambdaFunctionName;
   readonly entry: string;
+  /** Packages left out of the bundle (native code esbuild cannot bundle), imported at run time. */
+  readonly external: readonly string[];
   /**
-   * Packages left out of the bundle and copied, with their dependencies, into the artifact's `node_modules`:
-   * native packages esbuild cannot bundle, for the function that uses them only.
+   * Packages copied, with their dependencies, into the artifact's `node_modules`: the external packages this
+   * function loads. A function that never loads one (it sits in a chunk that function never imports) goes without.
    */
   readonly nodeModules: readonly string[];
   /** The most each part of the artifact may weigh, in bytes (checked by the bundle tests, in CI). */
@@ -38,16 +40,24 @@ const SHARED_BUDGET: BundleBudget = { initBytes: 540 * KiB, codeBytes: 2.3 * MiB
 
 /** The three functions' bundles. None needs a native package yet. */
 export const FUNCTION_BUNDLES: Readonly<Record<LambdaFunctionName, FunctionBundleSpec>> = {
-  upload: { name: 'upload', entry: LAMBDA_FUNCTIONS.upload.entry, nodeModules: [], budget: SHARED_BUDGET },
+  upload: {
+    name: 'upload',
+    entry: LAMBDA_FUNCTIONS.upload.entry,
+    external: [],
+    nodeModules: [],
+    budget: SHARED_BUDGET,
+  },
   compaction: {
     name: 'compaction',
     entry: LAMBDA_FUNCTIONS.compaction.entry,
+    external: [],
     nodeModules: [],
     budget: SHARED_BUDGET,
   },
   validation: {
     name: 'validation',
     entry: LAMBDA_FUNCTIONS.validation.entry,
+    external: [],
     nodeModules: [],
     budget: SHARED_BUDGET,
   },
@@ -86,7 +96,7 @@ export function esbuildOptions(spec: FunctionBundleSpec, outdir: string): BuildO
     sourcemap: true,
     sourcesContent: false,
     banner: { js: REQUIRE_BANNER },
-    external: [...spec.nodeModules],
+    external: [...spec.external],
     metafile: true,
     logLevel: 'silent',
   };
@@ -103,7 +113,7 @@ export interface FunctionBundle {
 export async function buildFunctionBundle(spec: FunctionBundleSpec, dir: string): Promise<FunctionBundle> {
   await rm(dir, { recursive: true, force: true });
   const { metafile } = await build(esbuildOptions(spec, dir));
-  await copyNodeModules(spec.nodeModules, spec.entry, join(dir, 'node_modules'));
+  await copyNodeModules(spec.nodeModules, spec.entry, dir);
   return { name: spec.name, dir, metafile };
 }
 
