@@ -23,6 +23,7 @@ describe('event mode', () => {
           RECEIPT_GATE_MODE: 'event',
           POWERTOOLS_SERVICE_NAME: 'receipt-gate',
           NODE_OPTIONS: '--enable-source-maps',
+          DELTAS_BUCKET: { Ref: logicalId(template, 'AWS::S3::Bucket', 'EmbeddingsDeltasBucket') },
         },
       },
       LoggingConfig: { LogGroup: { Ref: logicalId(template, 'AWS::Logs::LogGroup', 'ValidationLogs') } },

@@ -95,13 +95,14 @@ describe('the functions', () => {
       RECEIPT_GATE_MODE: 'inline',
       POWERTOOLS_SERVICE_NAME: 'receipt-gate',
       NODE_OPTIONS: '--enable-source-maps',
+      DELTAS_BUCKET: { Ref: deltasBucket },
     };
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['x86_64'],
       Handler: 'index.handler',
       Timeout: 180,
-      Environment: { Variables: { ...common, DELTAS_BUCKET: { Ref: deltasBucket } } },
+      Environment: { Variables: common },
       Role: arn(logicalId(template, 'AWS::IAM::Role', 'UploadRole')),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -111,7 +112,6 @@ describe('the functions', () => {
       Environment: {
         Variables: {
           ...common,
-          DELTAS_BUCKET: { Ref: deltasBucket },
           EMBEDDINGS_URI: { 'Fn::Join': ['', ['s3://', { Ref: embeddingsBucket }, '/embeddings']] },
         },
       },

@@ -56,10 +56,12 @@ export class ReceiptGateStack extends Stack {
     const storage = new EmbeddingStorage(this, 'Embeddings', {
       ...(settings.embeddings && { embeddings: settings.embeddings }),
     });
+    // Every function's configuration names the table and the deltas bucket; only the grants differ.
     const common = {
       TABLE_NAME: table.tableName,
       RECEIPT_GATE_MODE: settings.mode,
       POWERTOOLS_SERVICE_NAME: settings.serviceName,
+      DELTAS_BUCKET: storage.deltasBucket.bucketName,
     };
     const fn = (name: LambdaFunctionName, props: FunctionSpecifics) =>
       new ReceiptGateFunction(this, constructId(name), {
@@ -75,7 +77,7 @@ export class ReceiptGateStack extends Stack {
         ? 'receipt-gate upload: stores an OCR result and its deltas, then validates it behind the gate'
         : 'receipt-gate upload: stores an OCR result, its deltas and its compaction run',
       timeout: inline ? INLINE_UPLOAD_TIMEOUT : EVENT_UPLOAD_TIMEOUT,
-      environment: { ...common, DELTAS_BUCKET: storage.deltasBucket.bucketName },
+      environment: common,
       statements: [tableStatement(table.tableArn, inline ? ['upload', 'validation'] : ['upload'])],
     });
     storage.grantDeltaWrite(upload);
@@ -83,11 +85,7 @@ export class ReceiptGateStack extends Stack {
       description:
         'receipt-gate compaction: merges deltas into the embeddings, patches them on label changes',
       timeout: COMPACTION_TIMEOUT,
-      environment: {
-        ...common,
-        DELTAS_BUCKET: storage.deltasBucket.bucketName,
-        EMBEDDINGS_URI: storage.embeddingsUri,
-      },
+      environment: { ...common, EMBEDDINGS_URI: storage.embeddingsUri },
       statements: [tableStatement(table.tableArn, ['compaction'])],
     });
     storage.grantDeltaRead(compaction);
