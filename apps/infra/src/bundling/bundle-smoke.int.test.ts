@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deltaPrefixes, newCompactionRun } from '@receipt-gate/core';
 import { SAMPLE_RECEIPTS } from '@receipt-gate/core/testing';
@@ -14,6 +16,12 @@ import { nodeBinary } from './node-binary.js';
 
 const bundles = inject('functionBundles');
 const DRIVER = fileURLToPath(new URL('./invoke-bundle.mjs', import.meta.url));
+
+// Each artifact runs from a copy outside the repository, as Lambda runs it: nothing resolves from our node_modules.
+const artifacts = mkdtempSync(join(tmpdir(), 'receipt-gate-artifacts-'));
+for (const [name, { dir }] of Object.entries(bundles))
+  cpSync(dir, join(artifacts, name), { recursive: true });
+afterAll(() => rmSync(artifacts, { recursive: true, force: true }));
 
 /** The lowest Node.js the bundles support, and the one the functions are deployed on. */
 const RUNTIME_MAJOR = Number(/^nodejs(\d+)\.x$/.exec(FUNCTION_RUNTIME.name)?.[1]);
@@ -41,7 +49,7 @@ async function invoke(
   event: unknown,
   env: Record<string, string>,
 ): Promise<Invocation> {
-  const child = spawn(await nodeBinary(major), [DRIVER, bundles[name].dir], {
+  const child = spawn(await nodeBinary(major), [DRIVER, join(artifacts, name)], {
     cwd: tmpdir(),
     env: { PATH: process.env.PATH ?? '', ...BASE_ENV, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
