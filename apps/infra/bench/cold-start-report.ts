@@ -91,7 +91,7 @@ export function coldStartReport(result: ColdStartResult): { markdown: string; su
     '',
     '| Module | JS loaded at init | Import median (ms) | Import p90 (ms) | Process median (ms) | Ratio to the baseline | Target |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-    `| ${baseline.target.name} | 0 | ${ms(baseline.firstImportMs)} | ${ms(baseline.importP90)} | ${ms(baseline.processMs)} | 1.00x | |`,
+    `| ${baseline.target.name} | - | ${ms(baseline.firstImportMs)} | ${ms(baseline.importP90)} | ${ms(baseline.processMs)} | 1.00x | |`,
     ...bundleRows.map((row) => {
       const name = row.target.function as string;
       const size = result.sizes[name];
