@@ -1,5 +1,6 @@
-// What the operator CLI (demo, bench, eval, local system) builds on: the container, the handlers' stream filters,
-// the table definition and the item codecs. The Lambda entry points are not here: they build a container at import.
+// What the operator CLI (demo, bench, eval, local system) builds on: the container, the handlers' stream filters
+// and stream mapping settings, the table definition and the item codecs. The Lambda entry points are not here:
+// they build a container at import.
 export { SystemClock } from './adapters/clock/system-clock.js';
 export { toCompactionRunItem } from './adapters/dynamodb/compaction-run-item.js';
 export { labelKey } from './adapters/dynamodb/keys.js';
@@ -33,11 +34,16 @@ export { type ContainerOverrides, createContainer } from './container/create-con
 export {
   createDeltaStore,
   createEmbedder,
-  createSnapshotStore,
   type S3Credentials,
 } from './container/embedding-stores.js';
+export { createSnapshotStore } from './container/lancedb-snapshot-store.js';
 export { TOKENS } from './container/tokens.js';
 export { compactionFilters } from './handlers/compaction-handler.js';
+export {
+  COMPACTION_STREAM_SETTINGS,
+  type StreamMappingSettings,
+  VALIDATION_STREAM_SETTINGS,
+} from './handlers/event-source-settings.js';
 export { InvalidUploadError } from './handlers/parse-upload.js';
 export type { UploadResult } from './handlers/upload-handler.js';
 export { VALIDATION_FILTERS } from './handlers/validation-handler.js';

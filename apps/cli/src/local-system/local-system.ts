@@ -23,13 +23,16 @@ import type {
   UploadResult,
 } from '@receipt-gate/lambda';
 import {
+  COMPACTION_STREAM_SETTINGS,
   compactionFilters,
   createContainer,
   createDeltaStore,
   createSnapshotStore,
   ensureTable,
+  type StreamMappingSettings,
   TOKENS,
   VALIDATION_FILTERS,
+  VALIDATION_STREAM_SETTINGS,
 } from '@receipt-gate/lambda';
 import {
   createLambdaContext,
@@ -197,20 +200,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const pump = new StreamPump({ streamsClient, streamArn, region: LOCAL_REGION }, [
       {
         ...subscription,
+        ...pumpSettings(COMPACTION_STREAM_SETTINGS),
         name: 'compaction',
         handler: container.get(TOKENS.CompactionHandler),
         filters: compactionFilters(container.get(TOKENS.MerchantRecordCodec).type),
-        maximumRetryAttempts: 100,
         onFailure,
       },
       ...(options.mode === 'event'
         ? [
             {
               ...subscription,
+              ...pumpSettings(VALIDATION_STREAM_SETTINGS),
               name: 'validation',
               handler: container.get(TOKENS.ValidationHandler),
               filters: VALIDATION_FILTERS,
-              maximumRetryAttempts: 3,
               onFailure,
             },
           ]
@@ -263,4 +266,13 @@ async function createBucket(endpoint: string, bucket: string): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The deployed mapping's settings, as the pump takes them (it always honours the handlers' `batchItemFailures`, as
+ * ReportBatchItemFailures does).
+ */
+function pumpSettings(settings: StreamMappingSettings) {
+  const { reportBatchItemFailures: _alwaysOn, ...emulated } = settings;
+  return emulated;
 }

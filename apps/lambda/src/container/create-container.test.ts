@@ -16,12 +16,13 @@ import { S3EmbeddingDeltaStore } from '../adapters/s3/s3-embedding-delta-store.j
 import { configFromEnv } from '../config/app-config.js';
 import { InvalidUploadError } from '../handlers/parse-upload.js';
 import { createContainer } from './create-container.js';
+import { LazyEmbeddingSnapshotStore } from './lazy-embedding-snapshot-store.js';
 import { TOKENS } from './tokens.js';
 
 const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
 
 describe('createContainer', () => {
-  it('binds every port to the DynamoDB, S3, LanceDB and configured embedder adapters, with the gate policy', () => {
+  it('binds every port to the DynamoDB, S3, LanceDB and configured embedder adapters, with the gate policy', async () => {
     const config = configFromEnv({
       TABLE_NAME: 'receipts',
       DELTAS_BUCKET: 'receipt-deltas',
@@ -36,7 +37,10 @@ describe('createContainer', () => {
     expect((container.get(TOKENS.EmbeddingDeltaStore) as S3EmbeddingDeltaStore).bucket).toBe(
       'receipt-deltas',
     );
-    const snapshots = container.get(TOKENS.EmbeddingSnapshotStore);
+    // LanceDB is loaded on first use only.
+    const lazy = container.get(TOKENS.EmbeddingSnapshotStore);
+    expect(lazy).toBeInstanceOf(LazyEmbeddingSnapshotStore);
+    const snapshots = await (lazy as LazyEmbeddingSnapshotStore).load();
     expect(snapshots).toBeInstanceOf(LanceDbEmbeddingSnapshotStore);
     expect((snapshots as LanceDbEmbeddingSnapshotStore).uri).toBe('s3://receipt-embeddings/snapshots');
     expect(container.get(TOKENS.Embedder)).toMatchObject({
@@ -56,9 +60,9 @@ describe('createContainer', () => {
   it('keeps merchant records in RECEIPT_PLACE by default, in RECEIPT_METADATA with MERCHANT_RECORD=metadata', () => {
     const client = new DynamoDBClient({ region: 'us-east-1' });
     const codecOf = (env: Record<string, string>) =>
-      createContainer(configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas', ...env }), { dynamoClient: client }).get(
-        TOKENS.MerchantRecordCodec,
-      );
+      createContainer(configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas', ...env }), {
+        dynamoClient: client,
+      }).get(TOKENS.MerchantRecordCodec);
     expect(codecOf({})).toBe(RECEIPT_PLACE_CODEC);
     expect(codecOf({ MERCHANT_RECORD: 'metadata' })).toBe(RECEIPT_METADATA_CODEC);
   });

@@ -38,14 +38,15 @@ import { RECEIPT_METADATA_CODEC } from '../adapters/dynamodb/receipt-metadata-it
 import { RECEIPT_PLACE_CODEC } from '../adapters/dynamodb/receipt-place-item.js';
 import { LazyLlmAnalyzer } from '../adapters/llm/lazy-llm-analyzer.js';
 import { configuredRedactor } from '../adapters/secrets/configured-redactor.js';
-import { PowertoolsTelemetry } from '../adapters/telemetry/powertools-telemetry.js';
+import { METRICS_NAMESPACE, PowertoolsTelemetry } from '../adapters/telemetry/powertools-telemetry.js';
 import { redactingJsonReplacer } from '../adapters/telemetry/redacting-json-replacer.js';
 import type { AnalyzerConfig, AppConfig } from '../config/app-config.js';
 import { createCompactionHandler } from '../handlers/compaction-handler.js';
 import { createUploadHandler } from '../handlers/upload-handler.js';
 import type { ValidateFn } from '../handlers/validate-fn.js';
 import { createValidationHandler } from '../handlers/validation-handler.js';
-import { createDeltaStore, createEmbedder, createSnapshotStore } from './embedding-stores.js';
+import { createDeltaStore, createEmbedder } from './embedding-stores.js';
+import { LazyEmbeddingSnapshotStore } from './lazy-embedding-snapshot-store.js';
 import { TOKENS } from './tokens.js';
 
 /** Bindings to use instead of the configured ones (the demo's console telemetry, a test's fake). */
@@ -132,7 +133,7 @@ function makeTelemetry(config: AppConfig, telemetry: Telemetry | undefined) {
     serviceName: config.serviceName,
     jsonReplacerFn: redactingJsonReplacer(configuredRedactor(config.analyzer)),
   });
-  const metrics = new Metrics({ namespace: 'ReceiptGate', serviceName: config.serviceName });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName });
   return {
     telemetry: new PowertoolsTelemetry(logger, metrics),
     flush: async () => {
@@ -199,7 +200,14 @@ function bindStores(
       [TOKENS.MerchantRecordCodec, TOKENS.Telemetry],
     );
   bind(TOKENS.EmbeddingDeltaStore, () => overrides.deltas ?? createDeltaStore(config));
-  bind(TOKENS.EmbeddingSnapshotStore, () => overrides.snapshots ?? createSnapshotStore(config, telemetry));
+  bind(
+    TOKENS.EmbeddingSnapshotStore,
+    () =>
+      overrides.snapshots ??
+      new LazyEmbeddingSnapshotStore(async () =>
+        (await import('./lancedb-snapshot-store.js')).createSnapshotStore(config, telemetry),
+      ),
+  );
 }
 
 function bindHandlers(container: Container, config: AppConfig) {
