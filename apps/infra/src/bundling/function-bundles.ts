@@ -34,9 +34,9 @@ export interface BundleBudget {
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-// Each function builds the whole container today, so the three weigh the same: about 440 KiB at init, 1.9 MiB
-// of code and 4.6 MiB with the maps. The budgets leave about 20% of headroom.
-const SHARED_BUDGET: BundleBudget = { initBytes: 540 * KiB, codeBytes: 2.3 * MiB, artifactBytes: 5.6 * MiB };
+// Each function builds the whole container today, so the three weigh about the same: about 620 KiB at init (the
+// S3 client for the deltas included), 2.1 MiB of code and 5 MiB with the maps. The budgets leave about 15% of headroom.
+const SHARED_BUDGET: BundleBudget = { initBytes: 720 * KiB, codeBytes: 2.5 * MiB, artifactBytes: 6 * MiB };
 
 // LanceDB is native code (about 155 MB with its Arrow peer): every bundle leaves it out, and it is loaded on first
 // use of the snapshots, which only the compactor makes; so only the compactor's artifact carries it.
