@@ -184,7 +184,7 @@ async function measure(options: ModeOptions, proxy: CountingProxy): Promise<Mode
       metadata: system.container.get(TOKENS.MerchantRecordRepository),
       snapshots: system.snapshots,
     };
-    const { violations, receipts } = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
+    const { violations, receipts } = await checkInvariants(stores, keys, recorder, system.givenUp());
     const operations = new Map(meter.operations);
     const figures = await storeFigures(system, operations);
     const records = keys.map((key) => recorder.record(key));

@@ -131,7 +131,7 @@ async function main(): Promise<number> {
       metadata: system.container.get(TOKENS.MerchantRecordRepository),
       snapshots: system.snapshots,
     };
-    const invariants = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
+    const invariants = await checkInvariants(stores, keys, recorder, system.givenUp());
     const { receipts } = invariants;
     const format = await checkTableFormat(system.client, system.tableName);
     const violations = [...invariants.violations, ...format.violations];
