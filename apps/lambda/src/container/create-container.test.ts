@@ -18,6 +18,7 @@ import { SqsDeadLetterStore } from '../adapters/sqs/sqs-dead-letter-store.js';
 import { configFromEnv } from '../config/app-config.js';
 import { InvalidUploadError } from '../handlers/parse-upload.js';
 import { createContainer } from './create-container.js';
+import { LazyDeadLetterStore, LazyRunCompletionDispatch } from './lazy-dispatch-adapters.js';
 import { LazyEmbeddingSnapshotStore } from './lazy-embedding-snapshot-store.js';
 import { TOKENS } from './tokens.js';
 
@@ -48,8 +49,13 @@ describe('createContainer', () => {
     const snapshots = await (lazy as LazyEmbeddingSnapshotStore).load();
     expect(snapshots).toBeInstanceOf(LanceDbEmbeddingSnapshotStore);
     expect((snapshots as LanceDbEmbeddingSnapshotStore).uri).toBe('s3://receipt-embeddings/snapshots');
-    expect(container.get(TOKENS.DeadLetterStore)).toBeInstanceOf(SqsDeadLetterStore);
-    expect(container.get(TOKENS.RunCompletionDispatch)).toBeInstanceOf(LambdaValidationDispatch);
+    // The SQS and Lambda clients are loaded on first use only, too.
+    const deadLetters = container.get(TOKENS.DeadLetterStore);
+    expect(deadLetters).toBeInstanceOf(LazyDeadLetterStore);
+    expect(await (deadLetters as LazyDeadLetterStore).load()).toBeInstanceOf(SqsDeadLetterStore);
+    const dispatch = container.get(TOKENS.RunCompletionDispatch);
+    expect(dispatch).toBeInstanceOf(LazyRunCompletionDispatch);
+    expect(await (dispatch as LazyRunCompletionDispatch).load()).toBeInstanceOf(LambdaValidationDispatch);
     expect(container.get(TOKENS.Embedder)).toMatchObject({
       name: 'ollama-nomic-embed-text-384',
       dimensions: 384,

@@ -2,8 +2,6 @@ import 'reflect-metadata';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   type Clock,
   type CompactionGate,
@@ -38,10 +36,8 @@ import { DynamoReceiptRepository } from '../adapters/dynamodb/dynamo-receipt-rep
 import type { MerchantRecordCodec } from '../adapters/dynamodb/merchant-record-codec.js';
 import { RECEIPT_METADATA_CODEC } from '../adapters/dynamodb/receipt-metadata-item.js';
 import { RECEIPT_PLACE_CODEC } from '../adapters/dynamodb/receipt-place-item.js';
-import { LambdaValidationDispatch } from '../adapters/lambda/lambda-validation-dispatch.js';
 import { LazyLlmAnalyzer } from '../adapters/llm/lazy-llm-analyzer.js';
 import { configuredRedactor } from '../adapters/secrets/configured-redactor.js';
-import { SqsDeadLetterStore } from '../adapters/sqs/sqs-dead-letter-store.js';
 import { METRICS_NAMESPACE, PowertoolsTelemetry } from '../adapters/telemetry/powertools-telemetry.js';
 import { redactingJsonReplacer } from '../adapters/telemetry/redacting-json-replacer.js';
 import type { AnalyzerConfig, AppConfig } from '../config/app-config.js';
@@ -53,6 +49,7 @@ import { createUploadHandler } from '../handlers/upload-handler.js';
 import type { ValidateFn } from '../handlers/validate-fn.js';
 import { createValidationHandler } from '../handlers/validation-handler.js';
 import { createDeltaStore, createEmbedder } from './embedding-stores.js';
+import { LazyDeadLetterStore, LazyRunCompletionDispatch } from './lazy-dispatch-adapters.js';
 import { LazyEmbeddingSnapshotStore } from './lazy-embedding-snapshot-store.js';
 import { TOKENS } from './tokens.js';
 
@@ -145,10 +142,7 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
 function bindDispatch(container: Container, config: AppConfig, overrides: ContainerOverrides) {
   container.bind(TOKENS.DeadLetterStore).toDynamicValue(() => {
     if (overrides.deadLetters) return overrides.deadLetters;
-    if (config.deadLetterQueueUrl) {
-      const client = new SQSClient({ region: config.region });
-      return new SqsDeadLetterStore(client, config.deadLetterQueueUrl);
-    }
+    if (config.deadLetterQueueUrl) return new LazyDeadLetterStore(config.region, config.deadLetterQueueUrl);
     if (config.store === 'memory') {
       const letters: DeadLetter[] = [];
       return { put: async (batch) => void letters.push(...batch) };
@@ -161,10 +155,7 @@ function bindDispatch(container: Container, config: AppConfig, overrides: Contai
   container.bind(TOKENS.RunCompletionDispatch).toDynamicValue(() => {
     if (overrides.validationDispatch) return overrides.validationDispatch;
     if (config.validationFunctionName) {
-      return new LambdaValidationDispatch(
-        new LambdaClient({ region: config.region }),
-        config.validationFunctionName,
-      );
+      return new LazyRunCompletionDispatch(config.region, config.validationFunctionName);
     }
     const problem = 'VALIDATION_FUNCTION_NAME must name the validation function in event mode';
     throw new ConfigError(`invalid configuration: ${problem}`, [problem]);
