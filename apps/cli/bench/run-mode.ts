@@ -15,6 +15,7 @@ import {
   startDynamoDbLocal,
 } from '@receipt-gate/local-runtime';
 import { demoUploads } from '../src/demo/demo-uploads.js';
+import { compactionInterval, mostOverlapping } from '../src/demo/overlap.js';
 import { startLocalSystem } from '../src/local-system/local-system.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import { diskUsage } from './disk-usage.js';
@@ -304,20 +305,6 @@ async function measure(
   } finally {
     await system.stop();
   }
-}
-
-/** The most intervals that overlap at one instant. */
-export function mostOverlapping(intervals: readonly (readonly [number, number])[]): number {
-  const edges = intervals.flatMap(([start, end]) => [[start, 1] as const, [end, -1] as const]);
-  // An interval ending where another starts does not overlap it.
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let open = 0;
-  let most = 0;
-  for (const [, delta] of edges) {
-    open += delta;
-    most = Math.max(most, open);
-  }
-  return most;
 }
 
 async function countItems(system: Awaited<ReturnType<typeof startLocalSystem>>): Promise<number> {

@@ -10,6 +10,7 @@ import {
 import { checkInvariants, RunRecorder } from '@receipt-gate/local-runtime';
 import { type LocalSystem, startLocalSystem } from '../local-system/local-system.js';
 import { demoUploads } from './demo-uploads.js';
+import { compactionInterval, mostOverlapping } from './overlap.js';
 import { textTable } from './summary-table.js';
 import { checkTableFormat } from './table-format.js';
 
@@ -136,14 +137,18 @@ async function main(): Promise<number> {
     const format = await checkTableFormat(system.client, system.tableName);
     const violations = [...invariants.violations, ...format.violations];
     const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const intervals = receipts.flatMap(({ run }) => {
+      const interval = run && compactionInterval(run);
+      return interval ? [interval] : [];
+    });
     const rows = receipts.map(({ key, run, metadataInVectors }) => {
       const record = recorder.record(key);
-      const finished =
-        run && Math.max(Date.parse(run.linesFinishedAt ?? ''), Date.parse(run.wordsFinishedAt ?? ''));
+      const interval = run && compactionInterval(run);
       const failed = run?.linesState === 'FAILED' || run?.wordsState === 'FAILED';
+      const span = interval && `${seconds(interval[0] - startedAt)} to ${seconds(interval[1] - startedAt)}`;
       return [
         names.get(key.imageId) ?? key.imageId,
-        failed ? 'FAILED' : finished ? `at ${seconds(finished - startedAt)}` : 'never',
+        failed ? `FAILED (${span ?? '-'})` : (span ?? 'never'),
         record.gate?.outcome ?? '-',
         record.gate ? seconds(record.gate.waitedMs) : '-',
         String(record.gate?.polls ?? '-'),
@@ -166,6 +171,9 @@ async function main(): Promise<number> {
         ],
         rows,
       )}\n`,
+    );
+    console.log(
+      `compactions: ${intervals.length} runs, at most ${mostOverlapping(intervals)} under way at once (the dispatcher's concurrent lanes, and receipts grouped in a batch, merge side by side)`,
     );
     console.log(`finished in ${seconds(Date.now() - startedAt)}`);
     console.log(await whereTheEmbeddingsLanded(system, keys.length));
