@@ -78,31 +78,18 @@ export async function compactRun(deps: CompactRunDeps, key: CompactionRunKey): P
   if (run === undefined) {
     return { lines: { outcome: 'run_missing' }, words: { outcome: 'run_missing' }, retry: false };
   }
-  const started = settleAll(
-    await Promise.allSettled(COMPACTION_COLLECTIONS.map((collection) => start(deps, run, collection))),
+  const prepared = settleAll(
+    await Promise.allSettled(COMPACTION_COLLECTIONS.map((collection) => prepare(deps, run, collection))),
   );
   const results = new Map<CompactionCollection, CollectionCompactionResult>();
-  const toMerge: CompactionCollection[] = [];
-  for (const { collection, result } of started) {
-    if (result) results.set(collection, result);
-    else toMerge.push(collection);
+  const ready: { collection: CompactionCollection; delta: readonly EmbeddingVector[] }[] = [];
+  for (const entry of prepared) {
+    if ('result' in entry) results.set(entry.collection, entry.result);
+    else ready.push(entry);
   }
-  if (toMerge.length > 0) {
-    // The stand-in for production merge time: the whole of it, delta read included, so a merge fails late too.
-    const delayMs = deps.mergeDelayMs ?? 0;
-    if (delayMs > 0) await deps.clock.sleep(delayMs);
-    const prepared = settleAll(
-      await Promise.allSettled(toMerge.map((collection) => prepare(deps, run, collection))),
-    );
-    const ready: { collection: CompactionCollection; delta: readonly EmbeddingVector[] }[] = [];
-    for (const entry of prepared) {
-      if ('result' in entry) results.set(entry.collection, entry.result);
-      else ready.push(entry);
-    }
-    if (ready.length > 0) {
-      for (const [collection, result] of await mergeFromState(deps, run, ready))
-        results.set(collection, result);
-    }
+  if (ready.length > 0) {
+    for (const [collection, result] of await mergeFromState(deps, run, ready))
+      results.set(collection, result);
   }
   const lines = results.get('lines') ?? { outcome: 'run_missing' };
   const words = results.get('words') ?? { outcome: 'run_missing' };
@@ -117,31 +104,19 @@ function settleAll<T>(settled: readonly PromiseSettledResult<T>[]): T[] {
   });
 }
 
-/** Moves the collection to PROCESSING; or says why there is nothing to merge. */
-async function start(
-  deps: CompactRunDeps,
-  run: CompactionRun,
-  collection: CompactionCollection,
-): Promise<{ collection: CompactionCollection; result?: CollectionCompactionResult }> {
-  const started = await deps.runs.transitionCollection(keyOf(run), collection, {
-    to: 'PROCESSING',
-    at: now(deps),
-  });
-  if (!started.applied) {
-    if (started.current === undefined) return { collection, result: { outcome: 'run_missing' } };
-    if (started.current === 'COMPLETED') return { collection, result: { outcome: 'already_completed' } };
-    // PROCESSING: an earlier attempt crashed between merge and COMPLETED (or is still running): merge again.
-  }
-  return { collection };
-}
-
-/** Loads the collection's delta; or marks it FAILED (no delta, a foreign vector), or leaves it for a retry. */
+/** Moves the collection to PROCESSING and loads its delta; or says why there is nothing to merge. */
 async function prepare(
   deps: CompactRunDeps,
   run: CompactionRun,
   collection: CompactionCollection,
 ): Promise<Prepared> {
   const key = keyOf(run);
+  const started = await deps.runs.transitionCollection(key, collection, { to: 'PROCESSING', at: now(deps) });
+  if (!started.applied) {
+    if (started.current === undefined) return { collection, result: { outcome: 'run_missing' } };
+    if (started.current === 'COMPLETED') return { collection, result: { outcome: 'already_completed' } };
+    // PROCESSING: an earlier attempt crashed between merge and COMPLETED (or is still running): merge again.
+  }
   try {
     return { collection, delta: await loadDelta(deps, run, collection) };
   } catch (error) {
@@ -187,6 +162,8 @@ async function mergeFromState(
       results.set(collection, { outcome: 'retry', error: errorText(error) });
     return results;
   };
+  const delayMs = deps.mergeDelayMs ?? 0;
+  if (delayMs > 0) await deps.clock.sleep(delayMs);
   let state: ReceiptVectorState;
   try {
     state = await readReceiptVectorState(deps, run);
