@@ -288,15 +288,8 @@ async function measure(
       tableName: system.tableName,
       overlappingMerges: mostOverlapping(
         receipts.flatMap(({ run }) => {
-          const started = Math.min(
-            Date.parse(run?.linesStartedAt ?? ''),
-            Date.parse(run?.wordsStartedAt ?? ''),
-          );
-          const finished = Math.max(
-            Date.parse(run?.linesFinishedAt ?? ''),
-            Date.parse(run?.wordsFinishedAt ?? ''),
-          );
-          return Number.isNaN(started) || Number.isNaN(finished) ? [] : [[started, finished] as const];
+          const interval = run && compactionInterval(run);
+          return interval ? [interval] : [];
         }),
       ),
       violations,

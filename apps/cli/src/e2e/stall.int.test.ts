@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   deltaPrefixes,
   labelVectorFields,
@@ -12,6 +13,7 @@ import { describe, expect } from 'vitest';
 import { E2E_TIMEOUT, e2e, uploadOf } from './e2e.test-support.js';
 
 const SAMPLE = GROCERY_RECEIPT;
+const MERGE_MS = 1_500;
 const RECEIPT = { imageId: SAMPLE.imageId, receiptId: SAMPLE.receiptId };
 
 // The stall the compactor used to have: with the default `timed_out: proceed`, labels are written unguarded while
@@ -23,13 +25,24 @@ describe('inline mode, labels written unguarded before a compaction that then FA
     'are deferred, not retried nor set aside, and in the vectors once the receipt is compacted again',
     E2E_TIMEOUT,
     async ({ start }) => {
+      // The receipt's words delta is lost: reading it fails, but only after the merge time (the read times out).
       let deltaLost = true;
+      const lost = new Set<string>();
       const system = await start({
         mode: 'inline',
-        compactionDelayMs: 1_500,
+        compactionDelayMs: MERGE_MS,
         gatePolicy: { pollIntervalMs: 100, maxWaitMs: 500 },
-        lostDeltas: ({ imageId, prefix }) =>
-          deltaLost && imageId === SAMPLE.imageId && prefix.startsWith('words/'),
+        wrapDeltas: (store) => ({
+          putDelta: async (prefix, vectors) => {
+            if (prefix.startsWith('words/') && vectors[0]?.id.includes(SAMPLE.imageId)) lost.add(prefix);
+            return store.putDelta(prefix, vectors);
+          },
+          getDelta: async (prefix) => {
+            if (!deltaLost || !lost.has(prefix)) return store.getDelta(prefix);
+            await delay(MERGE_MS);
+            throw new Error(`simulated fault: the delta under "${prefix}" could not be read`);
+          },
+        }),
       });
       const { run, validation } = await system.upload(uploadOf(SAMPLE));
       expect(validation).toMatchObject({ gate: { outcome: 'timed_out' }, decision: 'write_unguarded' });
