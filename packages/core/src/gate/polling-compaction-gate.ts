@@ -3,7 +3,9 @@ import {
   type CompactionRunKey,
   compactionFailure,
   isCompactionCompleted,
+  parseCompactionRunKey,
 } from '../domain/compaction-run.js';
+import { InvalidValueError } from '../errors/invalid-value-error.js';
 import { TransientStoreError } from '../errors/transient-store-error.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompactionGate, GateOutcome, GateResult, WaitOptions } from '../ports/compaction-gate.js';
@@ -15,7 +17,7 @@ import { type GatePolicy, pollInterval, resolveGatePolicy } from './gate-policy.
 export interface PollingCompactionGateDeps {
   readonly runs: CompactionRunRepository;
   readonly clock: Clock;
-  /** Source of jitter, in [0, 1). */
+  /** Source of jitter, in [0, 1) (a draw outside it is clamped into it). */
   readonly random?: () => number;
   readonly telemetry?: Telemetry;
 }
@@ -52,14 +54,28 @@ export class PollingCompactionGate implements CompactionGate {
 
   constructor(deps: PollingCompactionGateDeps, policy: Partial<GatePolicy> = {}) {
     this.policy = resolveGatePolicy(policy);
+    if (deps.random !== undefined && typeof deps.random !== 'function') {
+      throw new InvalidValueError('PollingCompactionGateDeps.random', 'expected a function returning [0, 1)');
+    }
     this.#runs = deps.runs;
     this.#clock = deps.clock;
     this.#random = deps.random ?? Math.random;
     this.#telemetry = deps.telemetry ?? NOOP_TELEMETRY;
   }
 
+  /**
+   * Rejects with InvalidValueError, before any read, a malformed key or a `deadlineAt` that is not a finite
+   * epoch ms (a NaN deadline would never pass, and turn the wait into a loop of reads).
+   */
   async waitForCompaction(key: CompactionRunKey, options: WaitOptions = {}): Promise<GateResult> {
+    parseCompactionRunKey(key);
     const { signal } = options;
+    if (options.deadlineAt !== undefined && !Number.isFinite(options.deadlineAt)) {
+      throw new InvalidValueError(
+        'WaitOptions.deadlineAt',
+        `expected a finite epoch ms, got ${String(options.deadlineAt)}`,
+      );
+    }
     const startedAt = this.#clock.now();
     const deadline = Math.min(
       startedAt + this.policy.maxWaitMs,

@@ -45,3 +45,10 @@ export interface ReceiptAnalyzer {
   readonly name: string;
   analyze(input: ReceiptAnalysisInput, options?: AnalyzeOptions): Promise<ReceiptAnalysis>;
 }
+
+/**
+ * What became of an analysis the validation started: it `returned` (its proposals were considered); it `overran`
+ * the validation's deadline and was let go; it was `stopped` because the gate's outcome meant nothing would be
+ * written (or the gate failed); or it was `aborted` by the caller. Only a returned analysis is written from.
+ */
+export type AnalysisOutcome = 'returned' | 'overran' | 'stopped' | 'aborted';
