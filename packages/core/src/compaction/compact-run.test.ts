@@ -209,4 +209,49 @@ describe('compactRun', () => {
     });
     expect(snapshots.writes).toEqual([]);
   });
+
+  it('reports a retry, not `completed`, when the COMPLETED transition is refused because another attempt failed the collection meanwhile', async () => {
+    const { clock, runs, upload, compact } = setup();
+    const key = await upload();
+    // While this attempt merges (500 ms), another marks words FAILED.
+    void clock
+      .sleep(100)
+      .then(() =>
+        runs.transitionCollection(key, 'words', {
+          to: 'FAILED',
+          at: toTimestamp(clock.now()),
+          error: 'other attempt',
+        }),
+      );
+    const result = await compact(key, runs, 500);
+    expect(result).toEqual({
+      lines: { outcome: 'completed', mergedVectors: 2 },
+      words: { outcome: 'retry', error: 'could not mark COMPLETED: the collection is FAILED' },
+      retry: true,
+    });
+    expect(runs.peek(key)).toMatchObject({ linesState: 'COMPLETED', wordsState: 'FAILED' });
+  });
+
+  it('reports `run_missing` when the run disappears before the COMPLETED transition, and `already_completed` when another attempt won', async () => {
+    const { runs, upload, compact } = setup();
+    const key = await upload();
+    const refusing = (current: 'COMPLETED' | undefined): CompactionRunRepository => ({
+      getCompactionRun: (k) => runs.getCompactionRun(k),
+      createCompactionRun: (run) => runs.createCompactionRun(run),
+      transitionCollection: async (k, collection, transition) =>
+        transition.to === 'COMPLETED'
+          ? { applied: false, current }
+          : runs.transitionCollection(k, collection, transition),
+    });
+    expect(await compact(key, refusing(undefined))).toMatchObject({
+      lines: { outcome: 'run_missing' },
+      words: { outcome: 'run_missing' },
+      retry: false,
+    });
+    expect(await compact(key, refusing('COMPLETED'))).toMatchObject({
+      lines: { outcome: 'already_completed' },
+      words: { outcome: 'already_completed' },
+      retry: false,
+    });
+  });
 });

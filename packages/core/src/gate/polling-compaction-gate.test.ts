@@ -1,10 +1,13 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { newCompactionRun } from '../domain/compaction-run.js';
 import type { CompactionCollection } from '../domain/compaction-state.js';
 import { toTimestamp } from '../domain/timestamps.js';
+import { InvalidValueError } from '../errors/invalid-value-error.js';
 import type { CollectionTransition } from '../ports/compaction-run-repository.js';
 import { InjectedPermanentError } from '../testing/fault-injector.js';
 import { InMemoryCompactionRunRepository } from '../testing/in-memory-compaction-run-repository.js';
+import { RecordingTelemetry } from '../testing/recording-telemetry.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
 import { PollingCompactionGate } from './polling-compaction-gate.js';
 
@@ -206,5 +209,116 @@ describe('PollingCompactionGate edge cases', () => {
     expect(() => new PollingCompactionGate({ runs, clock }, { pollIntervalMs: 0 })).toThrow(
       'GatePolicy.pollIntervalMs: expected a positive number of ms, got 0',
     );
+  });
+
+  it('ends `not_found` at the read made exactly when the grace period ends, not one interval later', async () => {
+    const { clock, runs, secondsOf } = setup();
+    const gate = new PollingCompactionGate({ runs, clock }, { notFoundGraceMs: 4_000 });
+    const result = await clock.run(gate.waitForCompaction(key));
+    expect(result).toMatchObject({ outcome: 'not_found', waitedMs: 4_000, polls: 3 });
+    expect(secondsOf(runs.readTimes)).toEqual([0, 2, 4]);
+  });
+
+  it('reports `not_found`, not `timed_out`, for a run never seen when the deadline comes before the grace period ends', async () => {
+    const { clock, runs, t0 } = setup();
+    const gate = new PollingCompactionGate({ runs, clock }, { notFoundGraceMs: 60_000 });
+    const result = await clock.run(gate.waitForCompaction(key, { deadlineAt: t0 + 10_000 }));
+    expect(result).toMatchObject({ outcome: 'not_found', waitedMs: 10_000, polls: 6 });
+  });
+
+  it('reports `timed_out` at the deadline for a run it saw, and for one it never managed to read', async () => {
+    const seen = setup();
+    await seen.create();
+    const gate = new PollingCompactionGate({ runs: seen.runs, clock: seen.clock });
+    const result = await seen.clock.run(gate.waitForCompaction(key, { deadlineAt: seen.t0 + 3_000 }));
+    expect(result).toMatchObject({ outcome: 'timed_out', polls: 3 });
+
+    const unread = setup();
+    unread.runs.readFaults.failNext(3, 'transient');
+    const blind = new PollingCompactionGate({ runs: unread.runs, clock: unread.clock });
+    const blindResult = await unread.clock.run(
+      blind.waitForCompaction(key, { deadlineAt: unread.t0 + 3_000 }),
+    );
+    expect(blindResult).toMatchObject({ outcome: 'timed_out', polls: 3 });
+    expect(blindResult.error).toContain('injected transient fault');
+  });
+
+  it('rejects a deadline that is not a finite epoch ms, naming it, before any read', async () => {
+    const { clock, runs } = setup();
+    const gate = new PollingCompactionGate({ runs, clock });
+    for (const deadlineAt of [Number.NaN, Number.POSITIVE_INFINITY, '30000' as unknown as number]) {
+      const waiting = gate.waitForCompaction(key, { deadlineAt });
+      await expect(waiting).rejects.toBeInstanceOf(InvalidValueError);
+      await expect(waiting).rejects.toThrow('WaitOptions.deadlineAt: expected a finite epoch ms');
+    }
+    expect(runs.reads).toBe(0);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('rejects a malformed run key before any read', async () => {
+    const { clock, runs } = setup();
+    const gate = new PollingCompactionGate({ runs, clock });
+    await expect(gate.waitForCompaction({ ...key, runId: 'run-1' })).rejects.toThrow('run_id');
+    await expect(gate.waitForCompaction({ ...key, receiptId: 0 })).rejects.toThrow('receipt_id');
+    expect(runs.reads).toBe(0);
+  });
+
+  it('refuses a random source that is not a function', () => {
+    const { clock, runs } = setup();
+    expect(() => new PollingCompactionGate({ runs, clock, random: 0.5 as unknown as () => number })).toThrow(
+      'PollingCompactionGateDeps.random: expected a function',
+    );
+  });
+
+  it('keeps jittered intervals within the cap whatever the random source returns', async () => {
+    const backoff = { multiplier: 2, maxIntervalMs: 8_000, jitter: true };
+    for (const draw of [0.999_999, 1, 7, Number.NaN, -3]) {
+      const { clock, runs, create, secondsOf } = setup();
+      await create();
+      const gate = new PollingCompactionGate(
+        { runs, clock, random: () => draw },
+        { backoff, maxWaitMs: 30_000 },
+      );
+      await clock.run(gate.waitForCompaction(key));
+      const times = secondsOf(runs.readTimes);
+      const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
+      expect(Math.max(...gaps), `random() = ${draw}`).toBeLessThanOrEqual(8);
+      expect(Math.min(...gaps.slice(0, -1)), `random() = ${draw}`).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it("leaves no listener on the caller's signal once the wait has settled", async () => {
+    const { clock, runs, create, completeAt } = setup();
+    await create();
+    completeAt(9_000);
+    const controller = new AbortController();
+    const gate = new PollingCompactionGate({ runs, clock });
+    const result = await clock.run(gate.waitForCompaction(key, { signal: controller.signal }));
+    expect(result.polls).toBe(6);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('emits the waiting, progress and settled events and the outcome, wait and read metrics', async () => {
+    const { clock, runs, create, completeAt } = setup();
+    await create();
+    completeAt(1_000);
+    const telemetry = new RecordingTelemetry();
+    const gate = new PollingCompactionGate({ runs, clock, telemetry });
+    await clock.run(gate.waitForCompaction(key));
+    expect(telemetry.events.map((e) => e.type)).toEqual([
+      'gate.waiting',
+      'gate.progress',
+      'gate.progress',
+      'gate.settled',
+    ]);
+    expect(telemetry.eventsOf('gate.waiting')[0]).toMatchObject({ deadlineInMs: 120_000 });
+    expect(telemetry.eventsOf('gate.settled')[0]).toMatchObject({
+      outcome: 'completed',
+      waitedMs: 2_000,
+      polls: 2,
+    });
+    expect(telemetry.metricTotal('GateOutcomeCompleted')).toBe(1);
+    expect(telemetry.metricTotal('GateWaitMs')).toBe(2_000);
+    expect(telemetry.metricTotal('GateReads')).toBe(2);
   });
 });

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseWordLabel } from '../domain/word-label.js';
 import { GateOutcomeError } from '../errors/gate-outcome-error.js';
 import { InvalidValueError } from '../errors/invalid-value-error.js';
+import { ValidationAbortedError } from '../errors/validation-aborted-error.js';
+import type { LabelRepository } from '../ports/label-repository.js';
+import { InjectedPermanentError } from '../testing/fault-injector.js';
 import { resolveOutcomePolicy } from './outcome-policy.js';
 import { validateReceipt } from './validate-receipt.js';
 import { RUN, validationWorld } from './validation-world.test-support.js';
@@ -164,33 +167,345 @@ describe('validateReceipt', () => {
     ]);
   });
 
-  it('stops the gate and rethrows, writing nothing, when the analysis fails', async () => {
+  it('stops the gate at once and rethrows, writing nothing, when the analysis fails', async () => {
     const world = await validationWorld({
       analyzer: { delayMs: 5_000, error: new Error('model unreachable') },
     });
     await expect(world.clock.run(validateReceipt(world.deps, { run: RUN }))).rejects.toThrow(
       'model unreachable',
     );
+    expect(world.clock.now() - world.t0).toBe(5_000);
+    expect(world.runs.reads).toBe(3);
     expect(world.labels.writes).toEqual([]);
     expect(world.clock.pendingTimers()).toBe(0);
-    const reads = world.runs.reads;
     await world.clock.advance(60_000);
-    expect(world.runs.reads).toBe(reads);
+    expect(world.runs.reads).toBe(3);
   });
 
-  it('settles `aborted` without writing when the caller aborts, leaving nothing running', async () => {
-    const world = await validationWorld({ analyzer: { delayMs: 90_000 } });
-    const controller = new AbortController();
-    const validating = validateReceipt(world.deps, { run: RUN, signal: controller.signal });
-    await world.clock.advance(10_000);
-    controller.abort(new Error('out of time'));
-    const report = await world.clock.run(validating);
-    expect(report).toMatchObject({ decision: 'skip', gate: { outcome: 'aborted' } });
+  it('rethrows a permanent gate failure at once, stopping the analysis, writing nothing', async () => {
+    const world = await validationWorld({ analyzer: { delayMs: 60_000 } });
+    world.runs.readFaults.failNext(1, 'permanent');
+    await expect(world.clock.run(validateReceipt(world.deps, { run: RUN }))).rejects.toBeInstanceOf(
+      InjectedPermanentError,
+    );
+    expect(world.clock.now() - world.t0).toBe(0);
+    expect(world.analyzer.options[0]?.signal?.aborted).toBe(true);
     expect(world.labels.writes).toEqual([]);
     expect(world.clock.pendingTimers()).toBe(0);
   });
 
   it('refuses a policy that would write after a FAILED compaction', () => {
     expect(() => resolveOutcomePolicy({ failed: 'proceed' as 'skip' })).toThrow(InvalidValueError);
+  });
+});
+
+describe('validateReceipt against its deadline', () => {
+  it('settles by the deadline and writes no label when the analyzer ignores its signal and the gate fails at 5 s', async () => {
+    const world = await validationWorld({ analyzer: { delayMs: 600_000, ignoresSignal: true } });
+    void world.finishAt(5_000, 'FAILED', ['words']);
+    const report = await world.clock.run(
+      validateReceipt(world.deps, { run: RUN, deadlineAt: world.t0 + 30_000 }),
+    );
+    expect(world.clock.now() - world.t0).toBeLessThanOrEqual(30_000);
+    expect(report).toMatchObject({
+      decision: 'skip',
+      gate: { outcome: 'failed' },
+      analysis: { outcome: 'stopped' },
+    });
+    expect(world.labels.writes).toEqual([]);
+    expect(world.metadata.updates).toEqual([]);
+  });
+
+  it('lets go of an analysis still running at the deadline: reported `overran`, counted, nothing written from it', async () => {
+    const world = await validationWorld({ analyzer: { delayMs: 600_000, ignoresSignal: true } });
+    void world.finishAt(5_000, 'COMPLETED');
+    const report = await world.clock.run(
+      validateReceipt(world.deps, { run: RUN, deadlineAt: world.t0 + 30_000 }),
+    );
+    expect(world.clock.now() - world.t0).toBe(30_000);
+    expect(report).toMatchObject({
+      decision: 'skip',
+      gate: { outcome: 'completed', waitedMs: 6_000 },
+      analysis: { outcome: 'overran' },
+      analyzer: 'none',
+      labels: { proposed: 0, written: 0 },
+      timings: { gateMs: 6_000, analysisMs: 0, totalMs: 30_000 },
+    });
+    expect(world.labels.writes).toEqual([]);
+    expect(world.telemetry.metricTotal('AnalysisOverruns')).toBe(1);
+    expect(world.telemetry.eventsOf('validation.completed')[0]).toMatchObject({
+      analysis: 'overran',
+      aborted: false,
+    });
+  });
+
+  it('lets an analysis that honours its signal go at the deadline too, and leaves no timer', async () => {
+    const world = await validationWorld({ analyzer: { delayMs: 600_000 } });
+    const report = await world.clock.run(
+      validateReceipt(world.deps, { run: RUN, deadlineAt: world.t0 + 10_000 }),
+    );
+    expect(report).toMatchObject({
+      gate: { outcome: 'timed_out', waitedMs: 10_000 },
+      analysis: { outcome: 'overran' },
+    });
+    expect(world.analyzer.options[0]?.signal?.aborted).toBe(true);
+    expect(world.clock.pendingTimers()).toBe(0);
+  });
+
+  it('gives the analyzer the deadline and uses an analysis that returns before it', async () => {
+    const world = await validationWorld({ analyzer: { delayMs: 20_000 } });
+    void world.finishAt(3_000, 'COMPLETED');
+    const deadlineAt = world.t0 + 30_000;
+    const report = await world.clock.run(validateReceipt(world.deps, { run: RUN, deadlineAt }));
+    expect(world.analyzer.options[0]?.deadlineAt).toBe(deadlineAt);
+    expect(report).toMatchObject({ analysis: { outcome: 'returned' }, labels: { written: 3 } });
+    expect(world.telemetry.metricTotal('AnalysisOverruns')).toBe(0);
+    expect(world.clock.pendingTimers()).toBe(0);
+  });
+
+  it('lets the analysis go as soon as the gate says nothing will be written', async () => {
+    const world = await validationWorld({
+      analyzer: { delayMs: 60_000, ignoresSignal: true },
+      gatePolicy: { maxWaitMs: 20_000 },
+      policy: { timed_out: 'skip' },
+    });
+    const report = await world.clock.run(
+      validateReceipt(world.deps, { run: RUN, deadlineAt: world.t0 + 90_000 }),
+    );
+    expect(world.clock.now() - world.t0).toBe(20_000);
+    expect(report).toMatchObject({ decision: 'skip', analysis: { outcome: 'stopped' } });
+  });
+
+  it('rejects a deadline that is not a finite epoch ms, or a malformed run, before reading anything', async () => {
+    const world = await validationWorld();
+    for (const deadlineAt of [Number.NaN, Number.NEGATIVE_INFINITY]) {
+      await expect(validateReceipt(world.deps, { run: RUN, deadlineAt })).rejects.toThrow(
+        'ValidateReceiptRequest.deadlineAt: expected a finite epoch ms',
+      );
+    }
+    await expect(validateReceipt(world.deps, { run: { ...RUN, receiptId: -1 } })).rejects.toBeInstanceOf(
+      InvalidValueError,
+    );
+    expect(world.runs.reads).toBe(0);
+    expect(world.analyzer.calls).toBe(0);
+  });
+});
+
+describe('validateReceipt on a caller abort', () => {
+  /** A world whose label write lets the caller abort while it is in flight (after the store applied it). */
+  async function abortDuringLabelWrite(policy: 'skip' | 'fail') {
+    const world = await validationWorld({
+      analyzer: { merchantName: 'COFFEE HUT ROASTERS' },
+      policy: { aborted: policy },
+    });
+    const controller = new AbortController();
+    const labels: LabelRepository = {
+      getLabels: (receipt) => world.labels.getLabels(receipt),
+      getWordLabels: (word) => world.labels.getWordLabels(word),
+      async saveLabels(batch, options) {
+        const saved = await world.labels.saveLabels(batch, options);
+        controller.abort(new Error('out of time'));
+        return saved;
+      },
+    };
+    void world.finishAt(1_000, 'COMPLETED');
+    const validating = validateReceipt({ ...world.deps, labels }, { run: RUN, signal: controller.signal });
+    return { world, validating };
+  }
+
+  /** The caller aborts `abortAtMs` after the start, with the gate and the analysis timed as given. */
+  async function abortAt(
+    abortAtMs: number,
+    setup: { completeAtMs?: number; analysisMs: number; policy: 'skip' | 'fail' },
+  ) {
+    const world = await validationWorld({
+      analyzer: { delayMs: setup.analysisMs, ignoresSignal: true },
+      policy: { aborted: setup.policy },
+    });
+    if (setup.completeAtMs !== undefined) void world.finishAt(setup.completeAtMs, 'COMPLETED');
+    const controller = new AbortController();
+    if (abortAtMs === 0) controller.abort(new Error('gone before the start'));
+    else void world.clock.sleep(abortAtMs).then(() => controller.abort(new Error('out of time')));
+    const validating = validateReceipt(world.deps, { run: RUN, signal: controller.signal });
+    return { world, validating };
+  }
+
+  const POINTS = [
+    { point: 'before the start', abortAtMs: 0, completeAtMs: undefined, analysisMs: 1_000, during: 'gate' },
+    {
+      point: 'while the gate waits',
+      abortAtMs: 3_000,
+      completeAtMs: undefined,
+      analysisMs: 600_000,
+      during: 'gate',
+    },
+    {
+      point: 'while the gate waits, the analysis done',
+      abortAtMs: 3_000,
+      completeAtMs: undefined,
+      analysisMs: 1_000,
+      during: 'gate',
+    },
+    {
+      point: 'after the gate completed, the analysis running',
+      abortAtMs: 5_000,
+      completeAtMs: 1_000,
+      analysisMs: 600_000,
+      during: 'analysis',
+    },
+  ] as const;
+
+  it.each(POINTS)(
+    'resolves with a report recording it, writing nothing, when it comes $point',
+    async (point) => {
+      const { world, validating } = await abortAt(point.abortAtMs, { ...point, policy: 'skip' });
+      const report = await world.clock.run(validating);
+      expect(world.clock.now() - world.t0).toBe(point.abortAtMs);
+      expect(report).toMatchObject({
+        decision: 'skip',
+        aborted: { afterMs: point.abortAtMs, during: point.during },
+        analysis: { outcome: point.analysisMs < point.abortAtMs ? 'returned' : 'aborted' },
+        labels: { written: 0 },
+        metadata: { status: 'skipped' },
+      });
+      expect(world.labels.writes).toEqual([]);
+      expect(world.metadata.updates).toEqual([]);
+      expect(world.clock.pendingTimers() - world.analyzer.sleeping).toBe(0);
+      expect(world.telemetry.eventsOf('validation.completed')[0]).toMatchObject({ aborted: true });
+      if (point.abortAtMs === 0) {
+        expect(world.runs.reads).toBe(0);
+        expect(world.analyzer.calls).toBe(0);
+      }
+    },
+  );
+
+  it.each(POINTS)(
+    'rejects with ValidationAbortedError carrying that report under `aborted: fail`, when it comes $point',
+    async (point) => {
+      const { world, validating } = await abortAt(point.abortAtMs, { ...point, policy: 'fail' });
+      const error = await world.clock.run(validating).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(ValidationAbortedError);
+      expect(error).toBeInstanceOf(GateOutcomeError);
+      expect(world.clock.now() - world.t0).toBe(point.abortAtMs);
+      const { report } = error as ValidationAbortedError;
+      expect(report).toMatchObject({
+        decision: 'skip',
+        aborted: { afterMs: point.abortAtMs, during: point.during },
+      });
+      expect((error as ValidationAbortedError).message).toContain(
+        `aborted by the caller ${point.abortAtMs} ms after it started`,
+      );
+      expect(world.labels.writes).toEqual([]);
+    },
+  );
+
+  it('during the label write: that write is reported, no metadata correction follows, the abort is recorded', async () => {
+    const { world, validating } = await abortDuringLabelWrite('skip');
+    const report = await world.clock.run(validating);
+    expect(report).toMatchObject({
+      decision: 'write_guarded',
+      labels: { written: 3 },
+      metadata: { status: 'skipped' },
+      aborted: { afterMs: 2_000, during: 'writes' },
+    });
+    expect(world.metadata.updates).toEqual([]);
+  });
+
+  it('during the label write under `aborted: fail`: ValidationAbortedError with the labels written in its report', async () => {
+    const { world, validating } = await abortDuringLabelWrite('fail');
+    const error = await world.clock.run(validating).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(ValidationAbortedError);
+    expect((error as ValidationAbortedError).report).toMatchObject({
+      labels: { written: 3 },
+      aborted: { during: 'writes' },
+    });
+    expect((error as ValidationAbortedError).reason).toEqual(new Error('out of time'));
+    expect(world.metadata.updates).toEqual([]);
+  });
+});
+
+describe('validateReceipt with untrusted metadata corrections', () => {
+  async function correcting(corrections: Record<string, unknown>) {
+    const world = await validationWorld({ analyzer: { corrections } });
+    void world.finishAt(1_000, 'COMPLETED');
+    const report = await world.clock.run(validateReceipt(world.deps, { run: RUN }));
+    return { world, report };
+  }
+
+  it('writes nothing for a correction equal to the value read', async () => {
+    const { world, report } = await correcting({ merchantName: 'COFFEE HUT' });
+    expect(report.metadata).toEqual({ status: 'matches' });
+    expect(report.corrections).toEqual({ proposed: 1, rejected: [] });
+    expect(world.metadata.updates).toEqual([]);
+  });
+
+  it('refuses, reports and counts a correction of a field that cannot be corrected, or an empty or non-string one, after writing the labels, never throwing', async () => {
+    const { world, report } = await correcting({
+      placeId: 'place-2',
+      address: '',
+      phoneNumber: '  ',
+      merchantCategory: 42,
+      canonicalMerchantName: 'Coffee Hut',
+    });
+    expect(report.labels.written).toBe(3);
+    expect(report.corrections).toEqual({
+      proposed: 5,
+      rejected: [
+        { field: 'placeId', reason: 'placeId is not a field a validation may correct' },
+        { field: 'address', reason: 'expected a non-empty string, got ""' },
+        { field: 'phoneNumber', reason: 'expected a non-empty string, got "  "' },
+        { field: 'merchantCategory', reason: 'expected a non-empty string, got 42' },
+      ],
+    });
+    expect(report.metadata).toMatchObject({
+      status: 'corrected',
+      changes: { canonicalMerchantName: 'Coffee Hut' },
+    });
+    expect(world.metadata.updates).toEqual([
+      expect.objectContaining({ changes: { canonicalMerchantName: 'Coffee Hut' }, applied: true }),
+    ]);
+    expect(world.telemetry.metricTotal('CorrectionsRejected')).toBe(4);
+  });
+
+  it('refuses corrections that are not an object of fields', async () => {
+    const { world, report } = await correcting(['merchantName'] as unknown as Record<string, unknown>);
+    expect(report.corrections).toEqual({
+      proposed: 1,
+      rejected: [{ field: 'corrections', reason: 'expected an object of fields, got object' }],
+    });
+    expect(report.metadata).toEqual({ status: 'matches' });
+    expect(world.metadata.updates).toEqual([]);
+  });
+
+  it('ignores corrections that come with a verdict that matches', async () => {
+    const world = await validationWorld();
+    world.deps.analyzer.analyze = async () => ({
+      analyzer: 'SCRIPTED',
+      proposals: [],
+      metadata: { matches: true, corrections: { merchantName: 'ELSEWHERE' }, reasoning: 'fine' },
+    });
+    void world.finishAt(1_000, 'COMPLETED');
+    const report = await world.clock.run(validateReceipt(world.deps, { run: RUN }));
+    expect(report).toMatchObject({
+      metadata: { status: 'matches' },
+      corrections: { proposed: 0, rejected: [] },
+    });
+    expect(world.metadata.updates).toEqual([]);
+  });
+
+  it('fails, before any write, on an analysis without a list of proposals', async () => {
+    const world = await validationWorld();
+    world.deps.analyzer.analyze = async () => ({ analyzer: 'SCRIPTED' }) as never;
+    void world.finishAt(1_000, 'COMPLETED');
+    await expect(world.clock.run(validateReceipt(world.deps, { run: RUN }))).rejects.toThrow(
+      'ReceiptAnalysis.proposals: expected a list of label proposals from analyzer SCRIPTED, got nothing',
+    );
+    expect(world.labels.writes).toEqual([]);
   });
 });
