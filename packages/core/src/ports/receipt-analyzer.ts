@@ -3,6 +3,8 @@ import type { MetadataCorrection, ReceiptMetadata } from '../domain/receipt-meta
 import type { ReceiptRef } from '../domain/receipt-ref.js';
 import type { ReceiptLine, ReceiptWord } from '../domain/receipt-text.js';
 
+export type * from './abort-signal.js';
+
 export interface ReceiptAnalysisInput {
   readonly receipt: ReceiptRef;
   readonly lines: readonly ReceiptLine[];
