@@ -214,15 +214,13 @@ describe('compactRun', () => {
     const { clock, runs, upload, compact } = setup();
     const key = await upload();
     // While this attempt merges (500 ms), another marks words FAILED.
-    void clock
-      .sleep(100)
-      .then(() =>
-        runs.transitionCollection(key, 'words', {
-          to: 'FAILED',
-          at: toTimestamp(clock.now()),
-          error: 'other attempt',
-        }),
-      );
+    void clock.sleep(100).then(() =>
+      runs.transitionCollection(key, 'words', {
+        to: 'FAILED',
+        at: toTimestamp(clock.now()),
+        error: 'other attempt',
+      }),
+    );
     const result = await compact(key, runs, 500);
     expect(result).toEqual({
       lines: { outcome: 'completed', mergedVectors: 2 },

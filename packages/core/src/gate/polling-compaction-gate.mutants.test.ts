@@ -12,7 +12,11 @@ const CATCHES: readonly [PropertyName, GateMutantName, RegExp][] = [
   ['neverEarly', 'noGrace', /\[never early\] not_found/],
   ['neverEarly', 'noFinalRead', /\[never early\] (timed_out|not_found) at/],
   ['neverLate', 'completedOnly', /\[never late\] failed at/],
-  ['neverLate', 'counterInsteadOfClock', /\[never late\] (settled at .* after deadline|a read started)/],
+  [
+    'neverLate',
+    'counterInsteadOfClock',
+    /\[never late\] (settled at .* after deadline|a read started|the run was still missing)/,
+  ],
   ['neverLate', 'readsPastDeadline', /\[never late\] a read started/],
   ['neverLate', 'graceEndExcluded', /\[never late\] the run was still missing/],
   ['neverLate', 'neverSeenTimesOut', /\[never late\] timed_out at .* for a run never seen/],

@@ -509,3 +509,171 @@ describe('validateReceipt with untrusted metadata corrections', () => {
     expect(world.labels.writes).toEqual([]);
   });
 });
+
+describe('validateReceipt, what it tells the analyzer and reports', () => {
+  it("passes the caller's abort reason, the gate's outcome or the deadline on to the analyzer's signal", async () => {
+    const aborting = await validationWorld({ analyzer: { delayMs: 600_000 } });
+    const controller = new AbortController();
+    const reason = new Error('out of time');
+    void aborting.clock.sleep(1_000).then(() => controller.abort(reason));
+    await aborting.clock.run(validateReceipt(aborting.deps, { run: RUN, signal: controller.signal }));
+    expect(aborting.analyzer.options[0]?.signal?.reason).toBe(reason);
+
+    const failing = await validationWorld({ analyzer: { delayMs: 600_000 } });
+    void failing.finishAt(1_000, 'FAILED', ['lines']);
+    await failing.clock.run(validateReceipt(failing.deps, { run: RUN }));
+    expect(failing.analyzer.options[0]?.signal?.reason).toEqual(new Error('the gate ended failed'));
+
+    const late = await validationWorld({ analyzer: { delayMs: 600_000 } });
+    await late.clock.run(validateReceipt(late.deps, { run: RUN, deadlineAt: late.t0 + 1_000 }));
+    expect(late.analyzer.options[0]?.signal?.reason).toEqual(new Error('the validation deadline passed'));
+  });
+
+  it('reads nothing of the receipt when the signal is already aborted, and calls no analyzer when it aborts during the read', async () => {
+    const world = await validationWorld();
+    let reads = 0;
+    const controller = new AbortController();
+    const receipts = {
+      ...world.receipts,
+      getReceiptContent: (receipt: Parameters<typeof world.receipts.getReceiptContent>[0]) => {
+        reads++;
+        controller.abort(new Error('gone while reading'));
+        return world.receipts.getReceiptContent(receipt);
+      },
+      saveReceiptContent: world.receipts.saveReceiptContent.bind(world.receipts),
+    };
+    const report = await world.clock.run(
+      validateReceipt({ ...world.deps, receipts }, { run: RUN, signal: controller.signal }),
+    );
+    expect(reads).toBe(1);
+    expect(world.analyzer.calls).toBe(0);
+    expect(report).toMatchObject({ aborted: { afterMs: 0 }, analysis: { outcome: 'aborted' } });
+
+    const again = await validateReceipt({ ...world.deps, receipts }, { run: RUN, signal: controller.signal });
+    expect(reads).toBe(1);
+    expect(again).toMatchObject({ decision: 'skip', gate: { outcome: 'aborted', polls: 0 } });
+  });
+
+  it('reports no_metadata, never an error, when there is no metadata or no verdict to apply', async () => {
+    const bare = await validationWorld({
+      analyzer: { corrections: { merchantName: 'TEA HOUSE', address: '' } },
+    });
+    bare.deps.metadata.getMetadata = async () => undefined;
+    void bare.finishAt(1_000, 'COMPLETED');
+    const withoutMetadata = await bare.clock.run(validateReceipt(bare.deps, { run: RUN }));
+    expect(withoutMetadata).toMatchObject({
+      metadata: { status: 'no_metadata' },
+      corrections: { proposed: 0, rejected: [] },
+      labels: { written: 3 },
+    });
+
+    const silent = await validationWorld();
+    silent.deps.analyzer.analyze = async () => ({ analyzer: 'SCRIPTED', proposals: [] });
+    void silent.finishAt(1_000, 'COMPLETED');
+    const withoutVerdict = await silent.clock.run(validateReceipt(silent.deps, { run: RUN }));
+    expect(withoutVerdict.metadata).toEqual({ status: 'no_metadata' });
+    expect(silent.metadata.updates).toEqual([]);
+  });
+
+  it('takes a correction given as undefined for no correction, and refuses corrections that are null or text', async () => {
+    const world = await validationWorld({
+      analyzer: { corrections: { merchantName: undefined, address: '1 Main St' } },
+    });
+    void world.finishAt(1_000, 'COMPLETED');
+    const report = await world.clock.run(validateReceipt(world.deps, { run: RUN }));
+    expect(report.corrections).toEqual({ proposed: 1, rejected: [] });
+    expect(report.metadata).toMatchObject({ status: 'corrected', changes: { address: '1 Main St' } });
+
+    for (const [corrections, got] of [
+      [null, 'null'],
+      ['TEA HOUSE', '"TEA HOUSE"'],
+    ] as const) {
+      const odd = await validationWorld({
+        analyzer: { corrections: corrections as unknown as Record<string, unknown> },
+      });
+      void odd.finishAt(1_000, 'COMPLETED');
+      const oddReport = await odd.clock.run(validateReceipt(odd.deps, { run: RUN }));
+      expect(oddReport.corrections.rejected).toEqual([
+        { field: 'corrections', reason: `expected an object of fields, got ${got}` },
+      ]);
+      expect(odd.metadata.updates).toEqual([]);
+    }
+  });
+
+  it('fails before any write on an analysis that is not one at all', async () => {
+    const world = await validationWorld();
+    world.deps.analyzer.analyze = async () => null as never;
+    void world.finishAt(1_000, 'COMPLETED');
+    await expect(world.clock.run(validateReceipt(world.deps, { run: RUN }))).rejects.toThrow(
+      'ReceiptAnalysis.proposals: expected a list of label proposals',
+    );
+    expect(world.labels.writes).toEqual([]);
+  });
+
+  it('counts what it did in its metrics and its completion event', async () => {
+    const world = await validationWorld({
+      analyzer: {
+        delayMs: 4_000,
+        corrections: { merchantName: 'COFFEE HUT ROASTERS', placeId: 'p' },
+        proposals: [
+          { lineId: 1, wordId: 1, label: 'MERCHANT_NAME', reasoning: 'header' },
+          { lineId: 2, wordId: 2, label: 'GRAND_TOTAL', reasoning: 'total' },
+          { lineId: 9, wordId: 9, label: 'TAX', reasoning: 'no such word' },
+        ],
+      },
+    });
+    world.labels.put(
+      parseWordLabel({
+        ...RUN,
+        lineId: 2,
+        wordId: 2,
+        label: 'GRAND_TOTAL',
+        timestampAdded: '2026-01-01T00:00:00.000Z',
+        validationStatus: 'VALID',
+        labelProposedBy: 'human',
+      }),
+    );
+    void world.finishAt(1_000, 'COMPLETED');
+    const report = await world.clock.run(validateReceipt(world.deps, { run: RUN }));
+    expect(report).toMatchObject({
+      analyzer: 'SCRIPTED',
+      analysis: { outcome: 'returned' },
+      labels: { proposed: 3, written: 1, frozen: 1, alreadyPresent: 0 },
+      timings: { gateMs: 2_000, analysisMs: 4_000, totalMs: 4_000 },
+    });
+    const { telemetry } = world;
+    expect(
+      Object.fromEntries(
+        [
+          'LabelsWritten',
+          'LabelsFrozen',
+          'ProposalsRejected',
+          'CorrectionsRejected',
+          'MetadataCorrections',
+          'AnalysisOverruns',
+          'UnguardedLabelWrites',
+        ].map((name) => [name, telemetry.metricTotal(name as never)]),
+      ),
+    ).toEqual({
+      LabelsWritten: 1,
+      LabelsFrozen: 1,
+      ProposalsRejected: 1,
+      CorrectionsRejected: 1,
+      MetadataCorrections: 1,
+      AnalysisOverruns: 0,
+      UnguardedLabelWrites: 0,
+    });
+    expect(telemetry.eventsOf('validation.completed')).toEqual([
+      {
+        type: 'validation.completed',
+        run: RUN,
+        outcome: 'completed',
+        analysis: 'returned',
+        aborted: false,
+        labelsWritten: 1,
+        metadataCorrected: true,
+        totalMs: 4_000,
+      },
+    ]);
+  });
+});

@@ -116,12 +116,13 @@ export async function validateReceipt(
   let during: AbortRecord['during'] = 'gate';
   let aborted: AbortRecord | undefined;
   const onCallerAbort = () => {
-    aborted ??= { afterMs: since(), during };
+    aborted = { afterMs: since(), during };
     stopGate.abort(signal?.reason);
     letAnalysisGo('aborted', signal?.reason);
   };
-  signal?.addEventListener('abort', onCallerAbort, { once: true });
+  // Heard once: an already-aborted signal fires no event, and the listener goes when the validation settles.
   if (signal?.aborted) onCallerAbort();
+  else signal?.addEventListener('abort', onCallerAbort);
 
   try {
     const gating = deps.gate
@@ -218,7 +219,7 @@ function checkedRequest(request: ValidateReceiptRequest): ValidateReceiptRequest
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort);
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
@@ -241,7 +242,7 @@ async function analyse(
     { receipt, lines: content.lines, words: content.words, ...(metadata && { metadata }) },
     { signal, ...(deadlineAt !== undefined && { deadlineAt }) },
   );
-  if (typeof analysis !== 'object' || analysis === null || !Array.isArray(analysis.proposals)) {
+  if (!Array.isArray(analysis?.proposals)) {
     throw new InvalidValueError(
       'ReceiptAnalysis.proposals',
       `expected a list of label proposals from analyzer ${deps.analyzer.name}, got ${describeValue(analysis?.proposals)}`,

@@ -105,17 +105,19 @@ export class ScriptedAnalyzer implements ReceiptAnalyzer {
     }
     if (this.script.error) throw this.script.error;
     const { merchantName } = this.script;
-    const corrections = this.script.corrections ?? (merchantName ? { merchantName } : undefined);
+    const corrections =
+      'corrections' in this.script ? this.script.corrections : merchantName ? { merchantName } : undefined;
     return {
       analyzer: this.name,
       proposals: this.script.proposals ?? PROPOSALS,
-      metadata: corrections
-        ? {
-            matches: false,
-            corrections: corrections as MetadataCorrection,
-            reasoning: 'header says otherwise',
-          }
-        : { matches: true, corrections: {}, reasoning: 'consistent' },
+      metadata:
+        corrections !== undefined
+          ? {
+              matches: false,
+              corrections: corrections as MetadataCorrection,
+              reasoning: 'header says otherwise',
+            }
+          : { matches: true, corrections: {}, reasoning: 'consistent' },
     };
   }
 }
