@@ -42,7 +42,7 @@ export const GATE_MUTANTS = {
   },
   abortListenerKept: {
     bug: "never removes the per-read listener from the caller's signal",
-    edits: [{ find: "signal?.removeEventListener('abort', onCallerAbort);", replace: '' }],
+    edits: [{ find: "signal.removeEventListener('abort', onCallerAbort);", replace: '' }],
   },
   processingCountsAsDone: {
     bug: 'releases early, taking lines PROCESSING for done once words are COMPLETED',
@@ -121,8 +121,8 @@ export const GATE_MUTANTS = {
     bug: 'takes every read error for transient, so an access-denied read is retried until the deadline',
     edits: [
       {
-        find: "if (error instanceof TransientStoreError) return { kind: 'transient', error: error.message };\n      throw error;",
-        replace: "return { kind: 'transient', error: String(error) };",
+        find: 'if (error instanceof TransientStoreError) return { error: error.message };\n      throw error;',
+        replace: 'return { error: String(error) };',
       },
     ],
   },

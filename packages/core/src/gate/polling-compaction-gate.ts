@@ -36,10 +36,8 @@ const READ_SETTLED = Symbol('read settled');
 /** Raised inside a read that outlived `pollTimeoutMs`. */
 class ReadTimeoutError extends TransientStoreError {}
 
-type Read =
-  | { readonly kind: 'run'; readonly run: CompactionRun | undefined }
-  | { readonly kind: 'transient'; readonly error: string }
-  | { readonly kind: 'aborted' };
+/** What one read found: the run (undefined when missing), or the error of a transient failure. */
+type Read = { readonly run: CompactionRun | undefined } | { readonly error: string };
 
 /**
  * Waits for a compaction run by polling it: the seed's wait, on one clock-measured deadline, with FAILED
@@ -69,7 +67,8 @@ export class PollingCompactionGate implements CompactionGate {
    */
   async waitForCompaction(key: CompactionRunKey, options: WaitOptions = {}): Promise<GateResult> {
     parseCompactionRunKey(key);
-    const { signal } = options;
+    // Without a caller signal, one that never aborts: the same code serves both.
+    const signal = options.signal ?? new AbortController().signal;
     if (options.deadlineAt !== undefined && !Number.isFinite(options.deadlineAt)) {
       throw new InvalidValueError(
         'WaitOptions.deadlineAt',
@@ -110,15 +109,15 @@ export class PollingCompactionGate implements CompactionGate {
       return result;
     };
 
-    if (signal?.aborted) return settle('aborted');
+    if (signal.aborted) return settle('aborted');
     this.#telemetry.event({ type: 'gate.waiting', run: key, deadlineInMs: deadline - startedAt });
 
     for (let attempt = 0; ; attempt++) {
       const read = await this.#read(key, signal);
-      if (read.kind === 'aborted' || signal?.aborted) return settle('aborted');
+      if (read === undefined) return settle('aborted');
       polls++;
       const now = this.#clock.now();
-      if (read.kind === 'transient') {
+      if ('error' in read) {
         lastError = read.error;
         this.#telemetry.event({ type: 'gate.read_failed', run: key, error: read.error, polls });
       } else {
@@ -146,41 +145,43 @@ export class PollingCompactionGate implements CompactionGate {
           signal,
         );
       } catch (error) {
-        if (signal?.aborted) return settle('aborted');
+        if (signal.aborted) return settle('aborted');
         throw error;
       }
-      if (signal?.aborted) return settle('aborted');
+      if (signal.aborted) return settle('aborted');
     }
   }
 
-  /** One read, bounded by `pollTimeoutMs` and by the caller's signal even if the repository ignores its signal. */
-  async #read(key: CompactionRunKey, signal: AbortSignal | undefined): Promise<Read> {
+  /**
+   * One read, bounded by `pollTimeoutMs` and by the caller's signal even if the repository ignores its signal;
+   * undefined when the caller aborted (even at the very instant the answer came: the caller has let go of it).
+   */
+  async #read(key: CompactionRunKey, signal: AbortSignal): Promise<Read | undefined> {
     const attempt = new AbortController();
     const stopTimer = new AbortController();
-    const onCallerAbort = () => attempt.abort(signal?.reason);
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const onCallerAbort = () => attempt.abort(signal.reason);
+    signal.addEventListener('abort', onCallerAbort);
     this.#clock.sleep(this.policy.pollTimeoutMs, stopTimer.signal).then(
       () => attempt.abort(new ReadTimeoutError(`read timed out after ${this.policy.pollTimeoutMs} ms`)),
       () => {},
     );
     const abandoned = new Promise<never>((_, reject) => {
-      attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason), { once: true });
+      attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason));
     });
     try {
       const run = await Promise.race([
         this.#runs.getCompactionRun(key, { signal: attempt.signal }),
         abandoned,
       ]);
-      return { kind: 'run', run };
+      return signal.aborted ? undefined : { run };
     } catch (error) {
-      if (signal?.aborted) return { kind: 'aborted' };
-      if (attempt.signal.reason instanceof ReadTimeoutError)
-        return { kind: 'transient', error: attempt.signal.reason.message };
-      if (error instanceof TransientStoreError) return { kind: 'transient', error: error.message };
+      if (signal.aborted) return undefined;
+      // A read past its timeout rejects with the ReadTimeoutError it was abandoned with: a transient failure.
+      if (error instanceof TransientStoreError) return { error: error.message };
       throw error;
     } finally {
       stopTimer.abort(READ_SETTLED);
-      signal?.removeEventListener('abort', onCallerAbort);
+      signal.removeEventListener('abort', onCallerAbort);
     }
   }
 }

@@ -48,7 +48,9 @@ export class VirtualClock implements Clock {
     return this.#now;
   }
 
+  /** Throws a RangeError at once for a NaN `ms`, which would otherwise be a timer that never fires. */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (Number.isNaN(ms)) throw new RangeError('VirtualClock.sleep: expected a number of ms, got NaN');
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (ms <= 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {

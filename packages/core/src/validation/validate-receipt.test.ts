@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { parseWordLabel } from '../domain/word-label.js';
 import { GateOutcomeError } from '../errors/gate-outcome-error.js';
@@ -7,7 +8,7 @@ import type { LabelRepository } from '../ports/label-repository.js';
 import { InjectedPermanentError } from '../testing/fault-injector.js';
 import { resolveOutcomePolicy } from './outcome-policy.js';
 import { validateReceipt } from './validate-receipt.js';
-import { RUN, validationWorld } from './validation-world.test-support.js';
+import { RUN, validationWorld, WORDS } from './validation-world.test-support.js';
 
 describe('validateReceipt', () => {
   it('waits for the compaction while analysing, then writes the labels guarded by the completed run', async () => {
@@ -194,8 +195,23 @@ describe('validateReceipt', () => {
     expect(world.clock.pendingTimers()).toBe(0);
   });
 
-  it('refuses a policy that would write after a FAILED compaction', () => {
+  it('refuses a policy that would write after a FAILED compaction or an abort, or that names no action', () => {
     expect(() => resolveOutcomePolicy({ failed: 'proceed' as 'skip' })).toThrow(InvalidValueError);
+    expect(() => resolveOutcomePolicy({ failed: 'proceed' as 'skip' })).toThrow(
+      'OutcomePolicy.failed: expected one of skip | fail, got proceed',
+    );
+    expect(() => resolveOutcomePolicy({ aborted: 'proceed' as 'skip' })).toThrow(
+      'OutcomePolicy.aborted: expected one of skip | fail, got proceed',
+    );
+    expect(() => resolveOutcomePolicy({ timed_out: 'wait' as 'skip' })).toThrow(
+      'OutcomePolicy.timed_out: expected one of proceed | skip | fail, got wait',
+    );
+    expect(resolveOutcomePolicy({ not_found: 'fail' })).toEqual({
+      failed: 'skip',
+      timed_out: 'proceed',
+      not_found: 'fail',
+      aborted: 'skip',
+    });
   });
 });
 
@@ -675,5 +691,63 @@ describe('validateReceipt, what it tells the analyzer and reports', () => {
         totalMs: 4_000,
       },
     ]);
+  });
+});
+
+describe('validateReceipt, the rest of what it promises', () => {
+  it('gives the analyzer the receipt, its lines, words and metadata, and no deadline when it has none', async () => {
+    const world = await validationWorld();
+    void world.finishAt(1_000, 'COMPLETED');
+    await world.clock.run(validateReceipt(world.deps, { run: RUN }));
+    expect(world.analyzer.inputs).toEqual([
+      {
+        receipt: { imageId: RUN.imageId, receiptId: RUN.receiptId },
+        lines: [],
+        words: WORDS,
+        metadata: await world.metadata.getMetadata(RUN),
+      },
+    ]);
+    expect(world.analyzer.options[0]).not.toHaveProperty('deadlineAt');
+    expect(getEventListeners(world.analyzer.options[0]?.signal as AbortSignal, 'abort')).toHaveLength(0);
+
+    const bare = await validationWorld();
+    bare.deps.metadata.getMetadata = async () => undefined;
+    void bare.finishAt(1_000, 'COMPLETED');
+    await bare.clock.run(validateReceipt(bare.deps, { run: RUN }));
+    expect(bare.analyzer.inputs[0]).not.toHaveProperty('metadata');
+  });
+
+  it('writes unguarded, on `proceed`, an analysis that returns after the gate timed out', async () => {
+    const world = await validationWorld({ analyzer: { delayMs: 40_000 }, gatePolicy: { maxWaitMs: 30_000 } });
+    const report = await world.clock.run(validateReceipt(world.deps, { run: RUN }));
+    expect(report).toMatchObject({
+      decision: 'write_unguarded',
+      gate: { outcome: 'timed_out', waitedMs: 30_000 },
+      analysis: { outcome: 'returned' },
+      labels: { written: 3 },
+    });
+    expect(world.labels.writes).toEqual([expect.objectContaining({ guarded: false, at: world.t0 + 40_000 })]);
+    expect(world.telemetry.metrics).toContainEqual({ name: 'UnguardedLabelWrites', value: 1, unit: 'Count' });
+  });
+
+  it('neither warns nor counts an unguarded write when there is no label to write', async () => {
+    const world = await validationWorld({ analyzer: { proposals: [] } });
+    const report = await world.clock.run(validateReceipt(world.deps, { run: RUN }));
+    expect(report).toMatchObject({ decision: 'write_unguarded', labels: { written: 0 } });
+    expect(world.labels.writes).toEqual([]);
+    expect(world.telemetry.eventsOf('validation.unguarded_write')).toEqual([]);
+    expect(world.telemetry.metricTotal('UnguardedLabelWrites')).toBe(0);
+  });
+
+  it('reports a skip with empty counts: nothing written, rejected, frozen or corrected', async () => {
+    const world = await validationWorld({ analyzer: { merchantName: 'TEA HOUSE' }, policy: { timed_out: 'skip' } });
+    const report = await world.clock.run(validateReceipt(world.deps, { run: RUN }));
+    expect(report).toMatchObject({
+      decision: 'skip',
+      analyzer: 'SCRIPTED',
+      labels: { proposed: 3, written: 0, alreadyPresent: 0, frozen: 0, rejected: [] },
+      corrections: { proposed: 0, rejected: [] },
+      metadata: { status: 'skipped' },
+    });
   });
 });

@@ -62,7 +62,7 @@ interface Analysed {
 /** What the analysis side ended with: its result, or why it was let go. */
 type AnalysisResult =
   | { readonly outcome: 'returned'; readonly analysed: Analysed }
-  | { readonly outcome: Exclude<AnalysisOutcome, 'returned'> };
+  | { readonly outcome: Exclude<AnalysisOutcome, 'returned'>; readonly analysed?: undefined };
 
 /** Metadata corrections as the analyzer proposed them, split into those to apply and those refused. */
 interface CheckedCorrections {
@@ -101,7 +101,9 @@ export async function validateReceipt(
 ): Promise<ValidationReport> {
   const { clock, telemetry = NOOP_TELEMETRY } = deps;
   const policy = resolveOutcomePolicy(deps.policy);
-  const { run, signal, deadlineAt } = checkedRequest(request);
+  const { run, deadlineAt } = checkedRequest(request);
+  // Without a caller signal, one that never aborts: the same code serves both.
+  const signal = request.signal ?? new AbortController().signal;
   const startedAt = clock.now();
   const since = () => clock.now() - startedAt;
 
@@ -117,12 +119,12 @@ export async function validateReceipt(
   let aborted: AbortRecord | undefined;
   const onCallerAbort = () => {
     aborted = { afterMs: since(), during };
-    stopGate.abort(signal?.reason);
-    letAnalysisGo('aborted', signal?.reason);
+    stopGate.abort(signal.reason);
+    letAnalysisGo('aborted', signal.reason);
   };
   // Heard once: an already-aborted signal fires no event, and the listener goes when the validation settles.
-  if (signal?.aborted) onCallerAbort();
-  else signal?.addEventListener('abort', onCallerAbort);
+  if (signal.aborted) onCallerAbort();
+  else signal.addEventListener('abort', onCallerAbort);
 
   try {
     const gating = deps.gate
@@ -199,7 +201,7 @@ export async function validateReceipt(
     const written = report({ ...parts, decision, saved, rejected, corrections, metadataChange, aborted });
     return aborted ? settleAborted(policy, written, signal) : written;
   } finally {
-    signal?.removeEventListener('abort', onCallerAbort);
+    signal.removeEventListener('abort', onCallerAbort);
   }
 }
 
@@ -263,8 +265,8 @@ function decide(gate: GateResult, policy: OutcomePolicy): WriteDecision {
   return action === 'proceed' ? 'write_unguarded' : 'skip';
 }
 
-function settleAborted(policy: OutcomePolicy, done: ValidationReport, signal: AbortSignal | undefined) {
-  if (policy.aborted === 'fail') throw new ValidationAbortedError(done, signal?.reason);
+function settleAborted(policy: OutcomePolicy, done: ValidationReport, signal: AbortSignal) {
+  if (policy.aborted === 'fail') throw new ValidationAbortedError(done, signal.reason);
   return done;
 }
 
@@ -333,7 +335,7 @@ function report(parts: {
 }): ValidationReport {
   const { run, gate, decision, startedAt, gateMs, clock, telemetry, analysis, aborted } = parts;
   const { saved = NOTHING_SAVED, rejected = [], corrections = NO_CORRECTIONS } = parts;
-  const analysed = analysis.outcome === 'returned' ? analysis.analysed : undefined;
+  const { analysed } = analysis;
   const metadata = parts.metadataChange ?? { status: 'skipped' };
   const totalMs = clock.now() - startedAt;
   const result: ValidationReport = {

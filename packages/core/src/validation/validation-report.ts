@@ -49,7 +49,10 @@ export interface ValidationReport {
     readonly rejected: readonly RejectedProposal[];
   };
   readonly metadata: MetadataChange;
-  /** The analyzer's metadata corrections: how many it proposed, and those refused as untrusted input. */
+  /**
+   * The analyzer's metadata corrections, checked as untrusted input on the way to the writes (so none on a
+   * skip): how many could apply (metadata read, a verdict that does not match), and those refused.
+   */
   readonly corrections: {
     readonly proposed: number;
     readonly rejected: readonly RejectedCorrection[];
