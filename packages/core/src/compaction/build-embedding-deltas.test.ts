@@ -100,4 +100,29 @@ describe('buildEmbeddingDeltas', () => {
       words: [],
     });
   });
+
+  it('refuses an item of another image with the same receipt number, naming the receipt', async () => {
+    const { lines, words } = receiptContent(RECEIPT);
+    const [line] = lines;
+    const elsewhere = line && { ...line, imageId: '9b2e8c4d-1a3f-4e5b-8c7d-6e5f4a3b2c1d' };
+    await expect(
+      buildEmbeddingDeltas(embedder, { receipt: RECEIPT, lines: elsewhere ? [elsewhere] : [], words }),
+    ).rejects.toThrow(`receipt: expected lines, words and metadata of ${IMAGE_ID}/1`);
+  });
+
+  it('asks the embedder nothing for a receipt without lines or words', async () => {
+    const asked: string[][] = [];
+    const counting: Embedder = {
+      name: 'counting',
+      dimensions: 8,
+      embed: async (texts) => {
+        asked.push([...texts]);
+        return embedder.embed(texts);
+      },
+    };
+    const { words } = receiptContent(RECEIPT);
+    const deltas = await buildEmbeddingDeltas(counting, { receipt: RECEIPT, lines: [], words });
+    expect(deltas.lines).toEqual([]);
+    expect(asked).toEqual([words.map((word) => word.text)]);
+  });
 });
