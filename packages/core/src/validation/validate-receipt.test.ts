@@ -740,7 +740,10 @@ describe('validateReceipt, the rest of what it promises', () => {
   });
 
   it('reports a skip with empty counts: nothing written, rejected, frozen or corrected', async () => {
-    const world = await validationWorld({ analyzer: { merchantName: 'TEA HOUSE' }, policy: { timed_out: 'skip' } });
+    const world = await validationWorld({
+      analyzer: { merchantName: 'TEA HOUSE' },
+      policy: { timed_out: 'skip' },
+    });
     const report = await world.clock.run(validateReceipt(world.deps, { run: RUN }));
     expect(report).toMatchObject({
       decision: 'skip',
