@@ -86,7 +86,7 @@ const NOTHING_SAVED: SaveLabelsResult = { written: [], alreadyPresent: [], froze
  * be written (skip or fail), the analysis is let go at once (`'stopped'`).
  *
  * A caller abort, at any point, settles promptly and writes nothing that had not started: no write begins after
- * it, and a label write already in flight (one atomic request) is awaited and reported. The result records the
+ * it, and a label write already in flight (it cannot be recalled) is awaited and reported. The result records the
  * abort (`aborted`: when, and whether the gate was still waiting, the analysis had not been used, or the writes
  * had begun) and is, per the outcome policy's `aborted` action, always a report (`skip`, the default; `decision`
  * is `skip` unless the writes had begun) or always a ValidationAbortedError carrying that report (`fail`).
