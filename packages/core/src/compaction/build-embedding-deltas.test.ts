@@ -46,6 +46,9 @@ describe('buildEmbeddingDeltas', () => {
       invalid_labels: ',',
     });
     expect(deltas.words[1]?.values).toEqual((await embedder.embed(['w1.2']))[0]);
+    expect(deltas.lines.map((line) => line.values)).toEqual(
+      await embedder.embed(deltas.lines.map((line) => String(line.metadata.text))),
+    );
   });
 
   it('uses the merchant name without a canonical one, and "" for absent fields or metadata', async () => {
@@ -92,6 +95,8 @@ describe('buildEmbeddingDeltas', () => {
       'embedder broken: returned 0 vectors for 1 texts',
     );
     await expect(buildEmbeddingDeltas(broken([[1]]), one)).rejects.toThrow('not 2 finite numbers');
+    const two = { ...one, lines: receiptContent(RECEIPT).lines.slice(0, 2) };
+    await expect(buildEmbeddingDeltas(broken([[1, 0], [1]]), two)).rejects.toThrow('not 2 finite numbers');
     await expect(buildEmbeddingDeltas(broken([[1, Number.NaN]]), one)).rejects.toBeInstanceOf(
       InvalidValueError,
     );

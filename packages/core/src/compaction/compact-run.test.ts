@@ -253,8 +253,8 @@ describe('compactRun', () => {
     });
   });
 
-  it('reports `run_missing` when the run disappears before the PROCESSING transition', async () => {
-    const { runs, upload, compact } = setup();
+  it('reports `run_missing`, merging nothing, when the run disappears before the PROCESSING transition', async () => {
+    const { runs, snapshots, upload, compact } = setup();
     const key = await upload();
     const vanished: CompactionRunRepository = {
       getCompactionRun: (k) => runs.getCompactionRun(k),
@@ -266,6 +266,7 @@ describe('compactRun', () => {
       words: { outcome: 'run_missing' },
       retry: false,
     });
+    expect(snapshots.writes).toEqual([]);
   });
 
   it('reports what became of a collection whose FAILED transition is refused: gone, or completed by another attempt', async () => {

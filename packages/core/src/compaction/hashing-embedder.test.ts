@@ -116,4 +116,43 @@ describe('HashingEmbedder', () => {
       'dimensions: expected a positive integer, got 0',
     );
   });
+
+  it('embeds a text without letters or digits by its character trigrams alone', async () => {
+    const [vector] = await new HashingEmbedder({ dimensions: 32 }).embed(['%% -']);
+    const half = 500_000;
+    expect(vector?.map((value) => Math.round(value * 1e6))).toEqual([
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      half,
+      half,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      half,
+      0,
+      -half,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ]);
+  });
 });

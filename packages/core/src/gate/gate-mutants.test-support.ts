@@ -8,14 +8,14 @@ const SLEEP = `await this.#clock.sleep(
           Math.min(pollInterval(this.policy, attempt, this.#random), deadline - now),
           signal,
         );`;
-const AT_DEADLINE = `if (now >= deadline) return settle(sawMissing && !everSeen ? 'not_found' : 'timed_out');`;
+const AT_DEADLINE = `if (now >= deadline) return settle(everAnswered && !everSeen ? 'not_found' : 'timed_out');`;
 const GRACE = 'now - startedAt >= this.policy.notFoundGraceMs';
 
 export const GATE_MUTANTS = {
   counterInsteadOfClock: {
     bug: "the seed's counter, `waited += interval`: the time reads take is ignored",
     edits: [
-      { find: 'let sawMissing = false;', replace: 'let sawMissing = false;\n    let slept = 0;' },
+      { find: 'let everAnswered = false;', replace: 'let everAnswered = false;\n    let slept = 0;' },
       { find: 'const waitedMs = this.#clock.now() - startedAt;', replace: 'const waitedMs = slept;' },
       { find: 'const now = this.#clock.now();', replace: 'const now = startedAt + slept;' },
       {

@@ -84,7 +84,8 @@ export class PollingCompactionGate implements CompactionGate {
     let lastRun: CompactionRun | undefined;
     let lastError: string | undefined;
     let everSeen = false;
-    let sawMissing = false;
+    // Some read was answered (the run, or its absence), as opposed to every read failing.
+    let everAnswered = false;
 
     const settle = (outcome: GateOutcome, error = lastError): GateResult => {
       const waitedMs = this.#clock.now() - startedAt;
@@ -122,8 +123,8 @@ export class PollingCompactionGate implements CompactionGate {
         this.#telemetry.event({ type: 'gate.read_failed', run: key, error: read.error, polls });
       } else {
         lastRun = read.run;
+        everAnswered = true;
         everSeen ||= read.run !== undefined;
-        sawMissing ||= read.run === undefined;
         this.#telemetry.event({
           type: 'gate.progress',
           run: key,
@@ -137,7 +138,7 @@ export class PollingCompactionGate implements CompactionGate {
         if (failure) return settle('failed', failure);
         if (!everSeen && now - startedAt >= this.policy.notFoundGraceMs) return settle('not_found');
       }
-      if (now >= deadline) return settle(sawMissing && !everSeen ? 'not_found' : 'timed_out');
+      if (now >= deadline) return settle(everAnswered && !everSeen ? 'not_found' : 'timed_out');
 
       try {
         await this.#clock.sleep(

@@ -4,6 +4,7 @@ import { parseWordLabel } from '../domain/word-label.js';
 import { GateOutcomeError } from '../errors/gate-outcome-error.js';
 import { InvalidValueError } from '../errors/invalid-value-error.js';
 import { ValidationAbortedError } from '../errors/validation-aborted-error.js';
+import type { WaitOptions } from '../ports/compaction-gate.js';
 import type { LabelRepository } from '../ports/label-repository.js';
 import { InjectedPermanentError } from '../testing/fault-injector.js';
 import { resolveOutcomePolicy } from './outcome-policy.js';
@@ -123,6 +124,8 @@ describe('validateReceipt', () => {
     const report = await world.clock.run(validateReceipt(world.deps, { run: RUN }));
     expect(report.metadata).toEqual({ status: 'matches' });
     expect(world.metadata.updates).toEqual([]);
+    expect(world.telemetry.metrics).toContainEqual({ name: 'MetadataCorrections', value: 0, unit: 'Count' });
+    expect(world.telemetry.eventsOf('validation.completed')[0]).toMatchObject({ metadataCorrected: false });
   });
 
   it('never changes a decided label and is idempotent when run twice', async () => {
@@ -299,10 +302,19 @@ describe('validateReceipt against its deadline', () => {
         'ValidateReceiptRequest.deadlineAt: expected a finite epoch ms',
       );
     }
-    await expect(validateReceipt(world.deps, { run: { ...RUN, receiptId: -1 } })).rejects.toBeInstanceOf(
-      InvalidValueError,
-    );
+    let receiptReads = 0;
+    const receipts = {
+      getReceiptContent: (receipt: Parameters<typeof world.receipts.getReceiptContent>[0]) => {
+        receiptReads++;
+        return world.receipts.getReceiptContent(receipt);
+      },
+      saveReceiptContent: world.receipts.saveReceiptContent.bind(world.receipts),
+    };
+    const malformed = validateReceipt({ ...world.deps, receipts }, { run: { ...RUN, receiptId: -1 } });
+    await expect(malformed).rejects.toBeInstanceOf(InvalidValueError);
+    await expect(malformed).rejects.toThrow('receipt_id: expected a positive integer');
     expect(world.runs.reads).toBe(0);
+    expect(receiptReads).toBe(0);
     expect(world.analyzer.calls).toBe(0);
   });
 });
@@ -668,16 +680,19 @@ describe('validateReceipt, what it tells the analyzer and reports', () => {
           'MetadataCorrections',
           'AnalysisOverruns',
           'UnguardedLabelWrites',
-        ].map((name) => [name, telemetry.metricTotal(name as never)]),
+        ].map((name) => [
+          name,
+          telemetry.metrics.filter((m) => m.name === name).map((m) => [m.value, m.unit]),
+        ]),
       ),
     ).toEqual({
-      LabelsWritten: 1,
-      LabelsFrozen: 1,
-      ProposalsRejected: 1,
-      CorrectionsRejected: 1,
-      MetadataCorrections: 1,
-      AnalysisOverruns: 0,
-      UnguardedLabelWrites: 0,
+      LabelsWritten: [[1, 'Count']],
+      LabelsFrozen: [[1, 'Count']],
+      ProposalsRejected: [[1, 'Count']],
+      CorrectionsRejected: [[1, 'Count']],
+      MetadataCorrections: [[1, 'Count']],
+      AnalysisOverruns: [[0, 'Count']],
+      UnguardedLabelWrites: [],
     });
     expect(telemetry.eventsOf('validation.completed')).toEqual([
       {
@@ -708,6 +723,19 @@ describe('validateReceipt, the rest of what it promises', () => {
       },
     ]);
     expect(world.analyzer.options[0]).not.toHaveProperty('deadlineAt');
+    const asked: WaitOptions[] = [];
+    const gate = {
+      waitForCompaction: (key: typeof RUN, options: WaitOptions = {}) => {
+        asked.push(options);
+        return world.gate.waitForCompaction(key, options);
+      },
+    };
+    await world.clock.run(validateReceipt({ ...world.deps, gate }, { run: RUN }));
+    await world.clock.run(
+      validateReceipt({ ...world.deps, gate }, { run: RUN, deadlineAt: world.t0 + 60_000 }),
+    );
+    expect(asked[0]).not.toHaveProperty('deadlineAt');
+    expect(asked[1]?.deadlineAt).toBe(world.t0 + 60_000);
     expect(getEventListeners(world.analyzer.options[0]?.signal as AbortSignal, 'abort')).toHaveLength(0);
 
     const bare = await validationWorld();
