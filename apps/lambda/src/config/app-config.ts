@@ -1,6 +1,11 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GatePolicy, OutcomeAction, OutcomePolicy } from '@receipt-gate/core';
+import {
+  type GatePolicy,
+  type OutcomeAction,
+  type OutcomePolicy,
+  SEED_GATE_POLICY,
+} from '@receipt-gate/core';
 import { type OllamaConfig, ollamaConfigFromEnv } from '../adapters/llm/ollama-config.js';
 import { type TracingConfig, tracingConfigFromEnv } from '../adapters/llm/tracing/tracing-config.js';
 import { DEFAULT_EMBEDDING_MODEL } from '../adapters/ollama/ollama-embedder.js';
@@ -32,7 +37,11 @@ export interface AppConfig {
   readonly compactionDelayMs: number;
   readonly gatePolicy: Partial<GatePolicy>;
   readonly outcomePolicy: Partial<OutcomePolicy>;
-  /** Time kept back from the invocation's budget for the writes after the wait. */
+  /**
+   * Time kept back from the invocation's budget after the validation's deadline: the gate's last read may overrun
+   * the deadline by up to its read timeout, and the writes come after it. At least the read timeout plus
+   * WRITES_RESERVE_MS, checked at start.
+   */
   readonly inlineReserveMs: number;
   readonly analyzer: AnalyzerConfig;
 }
@@ -71,6 +80,12 @@ export interface AnalyzerConfig {
 }
 
 export { ConfigError } from './config-error.js';
+
+/**
+ * Time the writes after the wait need at least: the guarded label transaction and the conditional metadata update
+ * (each one request, with the SDK's retries), then flushing logs, metrics and traces.
+ */
+export const WRITES_RESERVE_MS = 3_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -132,6 +147,12 @@ export function configFromEnv(env: Env): AppConfig {
     inlineReserveMs: ms('INLINE_RESERVE_MS') ?? 10_000,
     analyzer: analyzerConfig(env, problems),
   };
+  const readTimeoutMs = gatePolicy.pollTimeoutMs ?? SEED_GATE_POLICY.pollTimeoutMs;
+  if (config.inlineReserveMs < readTimeoutMs + WRITES_RESERVE_MS) {
+    problems.push(
+      `INLINE_RESERVE_MS must cover the gate's last read, which may overrun the deadline by its timeout (GATE_POLL_TIMEOUT_MS, ${readTimeoutMs} ms), plus the writes after it (${WRITES_RESERVE_MS} ms): at least ${readTimeoutMs + WRITES_RESERVE_MS}, got ${config.inlineReserveMs}`,
+    );
+  }
   if (config.store === 'dynamodb' && config.tableName.length < 3) {
     problems.push('TABLE_NAME must name the DynamoDB table (at least 3 characters)');
   }

@@ -103,5 +103,9 @@ describe('applyMetadataToSnapshots', () => {
     await expect(
       applyMetadataToSnapshots({ snapshots }, { before, after: sampleMetadata(NEIGHBOUR) }),
     ).rejects.toBeInstanceOf(InvalidValueError);
+    const otherImage = { ...before, imageId: '9b2e8c4d-1a3f-4e5b-8c7d-6e5f4a3b2c1d' };
+    await expect(applyMetadataToSnapshots({ snapshots }, { before, after: otherImage })).rejects.toThrow(
+      `merchant record: before and after name different receipts (${before.imageId}/${before.receiptId}, ${otherImage.imageId}/${otherImage.receiptId})`,
+    );
   });
 });

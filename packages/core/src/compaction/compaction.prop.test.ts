@@ -5,6 +5,7 @@ import type { WordLabelName } from '../domain/label-vocabulary.js';
 import type { MerchantRecord } from '../domain/merchant-record.js';
 import { withoutUndefined } from '../domain/optional.js';
 import { TransientStoreError } from '../errors/transient-store-error.js';
+import { assertProperty } from '../fast-check-seeds.test-support.js';
 import type { CompactionRunRepository } from '../ports/compaction-run-repository.js';
 import type { EmbeddingSnapshotStore } from '../ports/embedding-store.js';
 import { sampleLabel, sampleMetadata } from '../testing/contracts/contract-fixtures.js';
@@ -243,7 +244,7 @@ describe('compaction under at-least-once delivery', () => {
     'ends with the snapshots of an in-order single delivery, whatever the interleaving, repeats and faults',
     SLOW,
     async () => {
-      await fc.assert(converges('correct'));
+      await assertProperty(converges('correct'));
     },
   );
 

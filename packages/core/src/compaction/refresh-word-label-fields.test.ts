@@ -76,9 +76,13 @@ describe('labelVectorFields', () => {
 describe('refreshWordLabelFields', () => {
   it('refuses a refresh before the receipt is merged, patching nothing', async () => {
     const { snapshots } = compactionWorld();
-    await expect(refreshWordLabelFields({ snapshots }, word, [label('TAX', 'VALID')])).rejects.toBeInstanceOf(
-      ReceiptNotMergedError,
-    );
+    const refused = refreshWordLabelFields({ snapshots }, word, [label('TAX', 'VALID')]);
+    await expect(refused).rejects.toBeInstanceOf(ReceiptNotMergedError);
+    await expect(refused).rejects.toMatchObject({
+      name: 'ReceiptNotMergedError',
+      receipt: { imageId: word.imageId, receiptId: word.receiptId },
+      collections: ['words'],
+    });
     expect(snapshots.peek('words')).toEqual([]);
   });
 
