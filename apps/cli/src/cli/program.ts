@@ -175,7 +175,7 @@ ${CONNECTION_HELP}\n\nExit codes follow the gate's outcome, as for wait:\n${GATE
       `\nEach entry describes a batch given up on (shard, sequence numbers). Its records are read back from the
 stream (while the stream still has them, 24 hours on AWS), handled by the same handler as its mapping, and the
 entry is removed only when every record succeeded. Compaction needs DELTAS_BUCKET and EMBEDDINGS_URI.
-${CONNECTION_HELP}\n${EXIT_HELP.replace('2 bad', '1 also when an entry is kept; 2 bad')}`,
+${CONNECTION_HELP}\n${EXIT_HELP.replace('2 bad', '1 also when an entry is kept (with --dry-run: has no mapping); 2 bad')}`,
     )
     .action(async (options: RedriveCommandOptions) => done(await redriveCommand(io, options)));
 

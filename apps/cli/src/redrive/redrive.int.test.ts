@@ -29,6 +29,7 @@ import {
 } from '@receipt-gate/local-runtime';
 import type { Container } from 'inversify';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { startLoopbackSqs } from '../../test/loopback/sqs-server.js';
 import { runInProcess } from '../cli/cli.test-support.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { uploadOf } from '../e2e/e2e.test-support.js';
@@ -214,5 +215,43 @@ describe('redrive --from <the stream pump on-failure file>', () => {
       streamsClient.destroy();
     }
     expect(await readFile(world.failures, 'utf8')).toBe(before);
+  });
+});
+
+describe('redrive --from <an SQS queue URL>', () => {
+  it('deletes the messages it redrove and makes the others visible again; --dry-run deletes none', {
+    timeout: 60_000,
+  }, async () => {
+    const run = await world.uploadWhileCompactorDown(COFFEE_SHOP_RECEIPT);
+    const [entry] = (await readFile(world.failures, 'utf8')).split('\n');
+    const foreign = entry?.replace(/function:compaction/, 'function:somebody-elses-function') ?? '';
+    const queue = await startLoopbackSqs();
+    try {
+      queue.send(entry ?? '');
+      queue.send(foreign);
+
+      const dry = await runInProcess(['redrive', '--from', queue.queueUrl, '--dry-run'], { env: world.env });
+      // The foreign entry has no mapping: a redrive would keep it, and the dry run says so.
+      expect(dry.code).toBe(EXIT.error);
+      expect(dry.stdout).toMatch(
+        /^would redrive: compaction batch .*: 1 found in the stream: INSERT IMAGE#/m,
+      );
+      expect(dry.stdout).toMatch(/^kept \(unknown_mapping\)/m);
+      expect(dry.stdout).toContain('2 entries; nothing handled or removed (--dry-run)');
+      expect(queue.visibleBodies()).toEqual([entry, foreign]);
+      expect(queue.calls).not.toContain('DeleteMessage');
+
+      const result = await runInProcess(['redrive', '--from', queue.queueUrl, '--json'], { env: world.env });
+      expect(result.code).toBe(EXIT.error);
+      expect(result.json<{ results: { outcome: string }[] }>().results.map((r) => r.outcome)).toEqual([
+        'redriven',
+        'unknown_mapping',
+      ]);
+      expect(queue.bodies()).toEqual([foreign]);
+      expect(queue.visibleBodies()).toEqual([foreign]);
+      expect(await runOf(run)).toMatchObject({ linesState: 'COMPLETED', wordsState: 'COMPLETED' });
+    } finally {
+      await queue.close();
+    }
   });
 });
