@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CompactionRunKey } from '@receipt-gate/core';
 import { COFFEE_SHOP_RECEIPT, GAS_STATION_RECEIPT, RecordingTelemetry } from '@receipt-gate/core/testing';
-import { TOKENS } from '@receipt-gate/lambda';
+import { TOKENS, toCompactionRunItem } from '@receipt-gate/lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uploadOf } from '../e2e/e2e.test-support.js';
 import { type LocalSystem, startLocalSystem } from '../local-system/local-system.js';
@@ -131,6 +132,12 @@ describe('runs', () => {
     await putRun(table, { createdAt: at(hour), linesState: 'COMPLETED', wordsState: 'COMPLETED' });
     await putRun(table, { createdAt: at(hour), linesState: 'FAILED', wordsState: 'COMPLETED' });
     const young = await putRun(table, { createdAt: at(60_000) });
+    // An item written by another service without state attributes: both collections read as PENDING.
+    const legacy = await putRun(table, { createdAt: at(4 * hour) });
+    const item = toCompactionRunItem(legacy);
+    delete item.lines_state;
+    item.words_state = { NULL: true };
+    await table.client.send(new PutItemCommand({ TableName: table.tableName, Item: item }));
     const local = { ...env, TABLE_NAME: table.tableName };
 
     const stuck = await runInProcess(['runs', '--stuck', '--older-than', '10m', '--json'], { env: local });
@@ -138,12 +145,14 @@ describe('runs', () => {
     expect(stuck.json<{ runs: { runId: string }[] }>().runs.map((run) => run.runId)).toEqual([
       oldProcessing.runId,
       oldPending.runId,
+      legacy.runId,
     ]);
     const all = await runInProcess(['runs', '--stuck', '--older-than', '30s', '--json'], { env: local });
     expect(all.json<{ runs: { runId: string }[] }>().runs.map((run) => run.runId)).toEqual([
       young.runId,
       oldProcessing.runId,
       oldPending.runId,
+      legacy.runId,
     ]);
 
     const seen: string[] = [];
@@ -158,8 +167,8 @@ describe('runs', () => {
       cursor = body.cursor;
       if (!cursor) break;
     }
-    expect(seen).toHaveLength(5);
-    expect(new Set(seen).size).toBe(5);
+    expect(seen).toHaveLength(6);
+    expect(new Set(seen).size).toBe(6);
     expect(seen[0]).toBe(young.runId);
     table.client.destroy();
   });
