@@ -4,7 +4,7 @@ import { formatDuration } from '../cli/arguments.js';
 import { exitCodeOf } from '../cli/exit-codes.js';
 import type { CliIo } from '../cli/io.js';
 import { GateProgress, type Repeat } from '../progress/gate-progress.js';
-import { type CommonOptions, chooseRun, receiptName, report, withConnection } from './command-support.js';
+import { type CommonOptions, chooseRun, report, withConnection } from './command-support.js';
 
 export interface WaitOptions extends CommonOptions {
   readonly run?: string;
@@ -34,7 +34,7 @@ export async function waitCommand(
     const run = await chooseRun(connection, receipt, options.run);
     const clock = new SystemClock();
     const progress = new GateProgress(io.stderr, {
-      label: `${receiptName(run)} run ${run.runId.slice(0, 8)}`,
+      label: `${run.imageId.slice(0, 8)}/${run.receiptId} run ${run.runId.slice(0, 8)}`,
       now: () => clock.now(),
       ...(display.repeat && { repeat: display.repeat }),
     });

@@ -80,6 +80,16 @@ describe('GateProgress on a terminal', () => {
     for (const frame of framesOf(out.text)) expect([...frame].length).toBeLessThanOrEqual(29);
     expect(framesOf(out.text).at(-1)?.endsWith('…')).toBe(true);
   });
+
+  it('takes a terminal that reports no width as 80 columns wide', () => {
+    const out = new CapturedOutput(true, 0);
+    const { view } = display(out);
+    view.start();
+    view.progress(progress('PROCESSING', 'PROCESSING', 12));
+    expect(framesOf(out.text).at(-1)).toBe(
+      '⠙ c4f8a2d6/1  lines PROCESSING  words PROCESSING  0 ms  12 reads',
+    );
+  });
 });
 
 describe('GateProgress elsewhere (a pipe, a log)', () => {

@@ -116,7 +116,8 @@ export class GateProgress {
     const spinner = SPINNER[this.#frame++ % SPINNER.length];
     const text = `${spinner} ${this.#options.label}  lines ${this.#lines}  words ${this.#words}  ${this.#elapsed()}  ${this.#readsText()}`;
     // Never wider than the terminal: a wrapped line could not be redrawn in place.
-    const width = Math.max(20, (this.#out.columns ?? 80) - 1);
+    // A terminal that reports no width (0) gets the usual 80.
+    const width = Math.max(20, (this.#out.columns || 80) - 1);
     const chars = [...text];
     this.#out.write(`${CLEAR_LINE}${chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : text}`);
   }
