@@ -20,7 +20,10 @@ describe('configFromEnv', () => {
     expect(reader.embeddings.deltasBucket).toBe('');
     expect(() => configFromEnv({ TABLE_NAME: 'receipts' })).toThrow(/DELTAS_BUCKET must name the S3 bucket/);
     expect(() =>
-      configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'Not A Bucket' }, { requireDeltasBucket: false }),
+      configFromEnv(
+        { TABLE_NAME: 'receipts', DELTAS_BUCKET: 'Not A Bucket' },
+        { requireDeltasBucket: false },
+      ),
     ).toThrow(/DELTAS_BUCKET must name the S3 bucket/);
   });
 
