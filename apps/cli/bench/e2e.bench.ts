@@ -18,12 +18,13 @@ const DEFAULT_COMPACTION_MS = 200;
 // About the compaction time: a read or two per merge, a release at most one interval late.
 const DEFAULT_POLL_MS = 250;
 
-const USAGE = `Usage: bench:e2e [--receipts N] [--compaction-ms MS] [--poll-ms MS]
+const USAGE = `Usage: bench [--receipts N] [--compaction-ms MS] [--poll-ms MS] [--json]
 
 Runs the whole flow on DynamoDB Local in inline mode, then in event mode, and writes docs/benchmarks/e2e.md.
   --receipts       receipts per mode, uploaded at once (default ${DEFAULT_RECEIPTS})
   --compaction-ms  how long each merge takes (default ${DEFAULT_COMPACTION_MS})
-  --poll-ms        the gate's interval between reads of the run (default ${DEFAULT_POLL_MS})`;
+  --poll-ms        the gate's interval between reads of the run (default ${DEFAULT_POLL_MS})
+  --json           print both modes' results as JSON instead of the report (which is still written)`;
 
 function integer(name: string, raw: string, min: number): number {
   const value = Number(raw);
@@ -33,15 +34,19 @@ function integer(name: string, raw: string, min: number): number {
   return value;
 }
 
-async function main(): Promise<number> {
+/** The benchmark, as `receipt-gate bench` (and `pnpm bench:e2e`) runs it. */
+export async function runBench(argv: readonly string[]): Promise<number> {
   const startedAt = performance.now();
   // Read when the clients are built: silences the SDK's Node 22 notice, as vitest.config.ts does for the tests.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
+    // pnpm passes a literal `--` through when given one.
+    args: argv.filter((arg) => arg !== '--'),
     options: {
       receipts: { type: 'string', default: String(DEFAULT_RECEIPTS) },
       'compaction-ms': { type: 'string', default: String(DEFAULT_COMPACTION_MS) },
       'poll-ms': { type: 'string', default: String(DEFAULT_POLL_MS) },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -80,7 +85,9 @@ async function main(): Promise<number> {
     inline,
     event,
   });
-  process.stdout.write(report);
+  // Maps (requests by operation) print as objects.
+  const asJson = (_key: string, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value);
+  process.stdout.write(values.json ? `${JSON.stringify({ receipts, inline, event }, asJson, 2)}\n` : report);
   mkdirSync(dirname(REPORT_PATH), { recursive: true });
   writeFileSync(REPORT_PATH, report);
   console.error(
@@ -96,12 +103,3 @@ async function main(): Promise<number> {
   }
   return 0;
 }
-
-// Exits explicitly, as the demo does: everything started has been stopped by then, even on failure.
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);

@@ -39,6 +39,8 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   LOCAL_S3_CREDENTIALS,
+  type OnFailure,
+  onFailureFile,
   StreamPump,
   startDynamoDbLocal,
   startLocalS3,
@@ -74,10 +76,14 @@ export interface LocalSystemOptions {
   readonly redeliver?: boolean;
   /** The Lambda functions' timeout (the inline validation's budget); default 15 minutes. */
   readonly lambdaTimeoutMs?: number;
+  /** Also append the mappings' on-failure records to this file (`onFailureFile`), as a redrive reads them. */
+  readonly onFailureFile?: string;
 }
 
 export interface LocalSystem {
   readonly client: DynamoDBClient;
+  /** The DynamoDB endpoint. */
+  readonly endpoint: string;
   readonly tableName: string;
   readonly container: Container;
   /** The snapshot tables (LanceDB in a temporary directory), unwrapped. */
@@ -194,8 +200,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       timeoutMs,
       redeliver: options.redeliver ?? false,
     };
-    const onFailure = (records: DynamoDBRecord[]) => {
+    const toFile = options.onFailureFile ? onFailureFile(options.onFailureFile) : undefined;
+    const onFailure: OnFailure = async (records, error, info) => {
       unprocessed.push(...records);
+      await toFile?.(records, error, info);
     };
     const pump = new StreamPump({ streamsClient, streamArn, region: LOCAL_REGION }, [
       {
@@ -225,6 +233,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const uploadHandler = container.get(TOKENS.UploadHandler);
     return {
       client,
+      endpoint,
       tableName,
       container,
       snapshots,

@@ -15,6 +15,18 @@ const problemOf = (env: Record<string, string>) => {
 };
 
 describe('configFromEnv', () => {
+  it('lets a reader that touches no delta (the operator CLI) go without DELTAS_BUCKET, and still checks a given one', () => {
+    const reader = configFromEnv({ TABLE_NAME: 'receipts' }, { requireDeltasBucket: false });
+    expect(reader.embeddings.deltasBucket).toBe('');
+    expect(() => configFromEnv({ TABLE_NAME: 'receipts' })).toThrow(/DELTAS_BUCKET must name the S3 bucket/);
+    expect(() =>
+      configFromEnv(
+        { TABLE_NAME: 'receipts', DELTAS_BUCKET: 'Not A Bucket' },
+        { requireDeltasBucket: false },
+      ),
+    ).toThrow(/DELTAS_BUCKET must name the S3 bucket/);
+  });
+
   it('defaults to the seed policy choices, inline mode and DynamoDB', () => {
     const config = configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas' });
     expect(config).toMatchObject({

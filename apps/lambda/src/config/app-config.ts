@@ -103,8 +103,16 @@ export const MS_RANGES = {
   COMPACTION_DELAY_MS: msRange(0, LAMBDA_MAX_MS),
 } as const satisfies Record<string, IntegerRange>;
 
+export interface ConfigOptions {
+  /**
+   * Whether DELTAS_BUCKET must be set (default: yes). The operator's reads (status, wait, revalidate) touch no
+   * delta; without a bucket, `embeddings.deltasBucket` is empty and nothing may build a delta store from it.
+   */
+  readonly requireDeltasBucket?: boolean;
+}
+
 /** Reads the configuration from environment variables, reporting every bad one at once. */
-export function configFromEnv(env: Env): AppConfig {
+export function configFromEnv(env: Env, options: ConfigOptions = {}): AppConfig {
   const problems: string[] = [];
   const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const value = env[name] ?? fallback;
@@ -156,8 +164,10 @@ export function configFromEnv(env: Env): AppConfig {
   if (config.store === 'dynamodb' && config.tableName.length < 3) {
     problems.push('TABLE_NAME must name the DynamoDB table (at least 3 characters)');
   }
+  const bucketGiven = config.embeddings.deltasBucket !== '' || (options.requireDeltasBucket ?? true);
   if (
     config.store === 'dynamodb' &&
+    bucketGiven &&
     !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.embeddings.deltasBucket)
   ) {
     problems.push('DELTAS_BUCKET must name the S3 bucket of the embedding deltas');
