@@ -144,9 +144,22 @@ describe('configFromEnv', () => {
     for (const [name, range] of Object.entries(MS_RANGES)) {
       expect(range.max, name).toBeLessThanOrEqual(2 ** 31 - 1);
       expect(range.min === 0, name).toBe(meaningfulZero.includes(name));
+      // The reserve must cover the read timeout: each is tried at its bounds with the other at its most lenient.
+      const partner =
+        name === 'GATE_POLL_TIMEOUT_MS'
+          ? { INLINE_RESERVE_MS: String(MS_RANGES.INLINE_RESERVE_MS.max) }
+          : name === 'INLINE_RESERVE_MS'
+            ? { GATE_POLL_TIMEOUT_MS: String(MS_RANGES.GATE_POLL_TIMEOUT_MS.min) }
+            : {};
       for (const raw of [String(range.min), String(range.max)]) {
         expect(
-          () => configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas', [name]: raw }),
+          () =>
+            configFromEnv({
+              TABLE_NAME: 'receipts',
+              DELTAS_BUCKET: 'receipt-deltas',
+              ...partner,
+              [name]: raw,
+            }),
           `${name}=${raw}`,
         ).not.toThrow();
       }

@@ -99,7 +99,8 @@ export const MS_RANGES = {
   GATE_MAX_WAIT_MS: msRange(1, LAMBDA_MAX_MS),
   GATE_NOT_FOUND_GRACE_MS: msRange(0, LAMBDA_MAX_MS),
   GATE_POLL_TIMEOUT_MS: msRange(100, 60_000),
-  INLINE_RESERVE_MS: msRange(1, LAMBDA_MAX_MS),
+  // At least the shortest read timeout plus the writes; the start-up check compares it with the configured one.
+  INLINE_RESERVE_MS: msRange(100 + WRITES_RESERVE_MS, LAMBDA_MAX_MS),
   COMPACTION_DELAY_MS: msRange(0, LAMBDA_MAX_MS),
 } as const satisfies Record<string, IntegerRange>;
 
