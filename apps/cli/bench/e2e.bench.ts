@@ -18,14 +18,15 @@ const DEFAULT_COMPACTION_MS = 200;
 const DEFAULT_POLL_MS = 250;
 const MODES = { inline: ['inline'], event: ['event'], both: ['inline', 'event'] } as const;
 
-const USAGE = `Usage: bench:e2e [--receipts N] [--mode inline|event|both] [--compaction-ms MS] [--poll-ms MS]
+const USAGE = `Usage: bench [--receipts N] [--mode inline|event|both] [--compaction-ms MS] [--poll-ms MS] [--json]
 
 Runs the whole flow on DynamoDB Local in the given mode(s) and writes docs/benchmarks/e2e.md; the output ends with
 one line per mode: e2e: <mode> <N> receipts, <x> receipts/s, <y>% of write ceiling, <z> requests/receipt, <v> violations
   --receipts       receipts per mode, uploaded at once (default ${DEFAULT_RECEIPTS})
   --mode           inline, event or both (default both)
   --compaction-ms  how long each merge takes (default ${DEFAULT_COMPACTION_MS})
-  --poll-ms        the gate's interval between reads of the run (default ${DEFAULT_POLL_MS})`;
+  --poll-ms        the gate's interval between reads of the run (default ${DEFAULT_POLL_MS})
+  --json           also print the modes' results as JSON before the summary lines (the report is still written)`;
 
 function integer(name: string, raw: string, min: number): number {
   const value = Number(raw);
@@ -41,18 +42,20 @@ function settingsText(): string {
   return `batch size ${batchSize}, parallelization factor ${parallelizationFactor}, batching window ${maximumBatchingWindowInSeconds} s, ${maximumRetryAttempts} retries`;
 }
 
-async function main(): Promise<number> {
+/** The benchmark, as `receipt-gate bench` (and `pnpm bench:e2e`) runs it. */
+export async function runBench(argv: readonly string[]): Promise<number> {
   const startedAt = performance.now();
   // Read when the clients are built: silences the SDK's Node 22 notice, as vitest.config.ts does for the tests.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
     // pnpm passes a literal `--` through when given one.
-    args: process.argv.slice(2).filter((arg) => arg !== '--'),
+    args: argv.filter((arg) => arg !== '--'),
     options: {
       receipts: { type: 'string', default: String(DEFAULT_RECEIPTS) },
       mode: { type: 'string', default: 'both' },
       'compaction-ms': { type: 'string', default: String(DEFAULT_COMPACTION_MS) },
       'poll-ms': { type: 'string', default: String(DEFAULT_POLL_MS) },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -93,6 +96,9 @@ async function main(): Promise<number> {
     settings: settingsText(),
     runs,
   });
+  // Maps (requests by operation) print as objects.
+  const asJson = (_key: string, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value);
+  if (values.json) process.stdout.write(`${JSON.stringify({ receipts, runs }, asJson, 2)}\n`);
   mkdirSync(dirname(REPORT_PATH), { recursive: true });
   writeFileSync(REPORT_PATH, report);
   console.error(
@@ -108,12 +114,3 @@ async function main(): Promise<number> {
   for (const run of runs) console.log(summaryLine(run));
   return broken.length > 0 ? 1 : 0;
 }
-
-// Exits explicitly, as the demo does: everything started has been stopped by then, even on failure.
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);

@@ -24,7 +24,7 @@ export { compileFilterCriteria, type FilterPattern, FilterPatternError } from '.
 export { createLambdaContext, type LambdaContextOptions } from './stream/lambda-context.js';
 export { itemKey, laneOf } from './stream/lane-of.js';
 export { localStreamsClient } from './stream/local-streams-client.js';
-export { onFailureFile, readOnFailureFile } from './stream/on-failure-file.js';
+export { onFailureFile, parseStreamFailureRecord, readOnFailureFile } from './stream/on-failure-file.js';
 export {
   type FailedBatchRecords,
   type FailedBatchSource,

@@ -43,6 +43,8 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   LOCAL_S3_CREDENTIALS,
+  type OnFailure,
+  onFailureFile,
   type StreamHandler,
   StreamPump,
   startDynamoDbLocal,
@@ -83,10 +85,14 @@ export interface LocalSystemOptions {
   readonly wrapDispatcher?: (handler: StreamHandler) => StreamHandler;
   /** The waits before an asynchronous validation's retries (Lambda: about 1 and 2 minutes); default 1 s, 2 s. */
   readonly validationRetryDelaysMs?: readonly number[];
+  /** Also append the mapping's on-failure records to this file (`onFailureFile`), as a redrive reads them. */
+  readonly onFailureFile?: string;
 }
 
 export interface LocalSystem {
   readonly client: DynamoDBClient;
+  /** The DynamoDB endpoint. */
+  readonly endpoint: string;
   readonly tableName: string;
   readonly container: Container;
   /** The snapshot tables (LanceDB in a temporary directory), unwrapped. */
@@ -235,6 +241,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     const unprocessed: DynamoDBRecord[] = [];
     const dispatcher = container.get(TOKENS.DispatcherHandler) as StreamHandler;
+    const toFile = options.onFailureFile ? onFailureFile(options.onFailureFile) : undefined;
+    const onFailure: OnFailure = async (records, error, info) => {
+      unprocessed.push(...records);
+      await toFile?.(records, error, info);
+    };
     const pump = new StreamPump({ streamsClient, streamArn, region: LOCAL_REGION }, [
       {
         ...pumpSettings(DISPATCHER_STREAM_SETTINGS),
@@ -244,9 +255,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         redeliver: options.redeliver ?? false,
         handler: options.wrapDispatcher ? options.wrapDispatcher(dispatcher) : dispatcher,
         filters: dispatcherFilters(container.get(TOKENS.MerchantRecordCodec).type, options.mode === 'event'),
-        onFailure: (records: DynamoDBRecord[]) => {
-          unprocessed.push(...records);
-        },
+        onFailure,
       },
     ]);
     await pump.start();
@@ -255,6 +264,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const uploadHandler = container.get(TOKENS.UploadHandler);
     return {
       client,
+      endpoint,
       tableName,
       container,
       snapshots,

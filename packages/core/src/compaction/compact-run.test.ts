@@ -272,4 +272,97 @@ describe('compactRun', () => {
     });
     expect(snapshots.writes).toEqual([]);
   });
+
+  it('reports a retry, not `completed`, when the COMPLETED transition is refused because another attempt failed the collection meanwhile', async () => {
+    const { clock, runs, upload, compact } = setup();
+    const key = await upload();
+    // While this attempt merges (500 ms), another marks words FAILED.
+    void clock.sleep(100).then(() =>
+      runs.transitionCollection(key, 'words', {
+        to: 'FAILED',
+        at: toTimestamp(clock.now()),
+        error: 'other attempt',
+      }),
+    );
+    const result = await compact(key, runs, 500);
+    expect(result).toEqual({
+      lines: { outcome: 'completed', mergedVectors: 2 },
+      words: { outcome: 'retry', error: 'could not mark COMPLETED: the collection is FAILED' },
+      retry: true,
+    });
+    expect(runs.peek(key)).toMatchObject({ linesState: 'COMPLETED', wordsState: 'FAILED' });
+  });
+
+  it('reports `run_missing` when the run disappears before the COMPLETED transition, and `already_completed` when another attempt won', async () => {
+    const { runs, upload, compact } = setup();
+    const key = await upload();
+    const refusing = (current: 'COMPLETED' | undefined): CompactionRunRepository => ({
+      getCompactionRun: (k) => runs.getCompactionRun(k),
+      createCompactionRun: (run) => runs.createCompactionRun(run),
+      transitionCollection: async (k, collection, transition) =>
+        transition.to === 'COMPLETED'
+          ? { applied: false, current }
+          : runs.transitionCollection(k, collection, transition),
+    });
+    expect(await compact(key, refusing(undefined))).toMatchObject({
+      lines: { outcome: 'run_missing' },
+      words: { outcome: 'run_missing' },
+      retry: false,
+    });
+    expect(await compact(key, refusing('COMPLETED'))).toMatchObject({
+      lines: { outcome: 'already_completed' },
+      words: { outcome: 'already_completed' },
+      retry: false,
+    });
+  });
+
+  it('reports `run_missing`, merging nothing, when the run disappears before the PROCESSING transition', async () => {
+    const { runs, snapshots, upload, compact } = setup();
+    const key = await upload();
+    const vanished: CompactionRunRepository = {
+      getCompactionRun: (k) => runs.getCompactionRun(k),
+      createCompactionRun: (run) => runs.createCompactionRun(run),
+      transitionCollection: async () => ({ applied: false, current: undefined }),
+    };
+    expect(await compact(key, vanished)).toEqual({
+      lines: { outcome: 'run_missing' },
+      words: { outcome: 'run_missing' },
+      retry: false,
+    });
+    expect(snapshots.writes).toEqual([]);
+  });
+
+  it('reports what became of a collection whose FAILED transition is refused: gone, or completed by another attempt', async () => {
+    const { runs, deltas, compact } = setup();
+    const key = { ...RECEIPT, runId: RUN_ID };
+    const prefixes = deltaPrefixes(key);
+    await deltas.putDelta(prefixes.wordsDeltaPrefix, []);
+    await runs.createCompactionRun(
+      newCompactionRun({ ...key, ...prefixes, createdAt: '2026-01-01T00:00:00Z' }),
+    );
+    const refusingFailed = (current: 'COMPLETED' | 'PENDING' | undefined): CompactionRunRepository => ({
+      getCompactionRun: (k) => runs.getCompactionRun(k),
+      createCompactionRun: (run) => runs.createCompactionRun(run),
+      transitionCollection: async (k, collection, transition) =>
+        transition.to === 'FAILED'
+          ? { applied: false, current }
+          : transition.to === 'PROCESSING'
+            ? { applied: true, run: runs.peek(k) as NonNullable<ReturnType<typeof runs.peek>> }
+            : runs.transitionCollection(k, collection, transition),
+    });
+    expect((await compact(key, refusingFailed(undefined))).lines).toEqual({ outcome: 'run_missing' });
+    expect((await compact(key, refusingFailed('COMPLETED'))).lines).toEqual({ outcome: 'already_completed' });
+    expect((await compact(key, refusingFailed('PENDING'))).lines).toMatchObject({ outcome: 'failed' });
+  });
+
+  it('merges over a vector already in the snapshot without the fields a patch sets, taking them from the delta', async () => {
+    const { runs, deltas, snapshots, upload, compact } = setup();
+    const key = await upload();
+    const [first] = (await deltas.getDelta(deltaPrefixes(key).wordsDeltaPrefix)) ?? [];
+    if (!first) throw new Error('the upload wrote no word vector');
+    await snapshots.merge('words', [{ id: first.id, values: first.values, metadata: { text: 'stale' } }]);
+    await compact(key, runs);
+    const merged = snapshots.peek('words').find((vector) => vector.id === first.id);
+    expect(merged?.metadata).toEqual(first.metadata);
+  });
 });

@@ -7,6 +7,7 @@ import type { WordLabelName } from '../domain/label-vocabulary.js';
 import { MERCHANT_SNAPSHOT_FIELDS, type MerchantRecord } from '../domain/merchant-record.js';
 import { withoutUndefined } from '../domain/optional.js';
 import { TransientStoreError } from '../errors/transient-store-error.js';
+import { assertProperty } from '../fast-check-seeds.test-support.js';
 import type { CompactionRunRepository } from '../ports/compaction-run-repository.js';
 import type {
   EmbeddingDeltaStore,
@@ -387,7 +388,7 @@ const BROKEN = { numRuns: 1_000, endOnFailure: true };
 
 describe('compaction of a receipt whose records arrive through concurrent lanes, repeated and faulted', () => {
   it('ends with the vectors of a merge of the final table state, nothing given up on', SLOW, async () => {
-    await fc.assert(converges('correct'));
+    await assertProperty(converges('correct'));
   });
 
   it(
@@ -460,8 +461,8 @@ function racingRefreshesEndCurrent(variant: 'correct' | 'blind-refresh') {
 }
 
 describe('refreshes of one receipt racing each other and the table', () => {
-  it('leave every vector with the labels as they are last', async () => {
-    await fc.assert(racingRefreshesEndCurrent('correct'));
+  it('leave every vector with the labels as they are last', SLOW, async () => {
+    await assertProperty(racingRefreshesEndCurrent('correct'));
   });
 
   it('catches refreshes that write without a compare-and-set', SLOW, async () => {

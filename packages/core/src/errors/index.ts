@@ -3,3 +3,4 @@ export { CompactionRunExistsError } from './compaction-run-exists-error.js';
 export { GateOutcomeError } from './gate-outcome-error.js';
 export { InvalidValueError } from './invalid-value-error.js';
 export { TransientStoreError } from './transient-store-error.js';
+export { ValidationAbortedError } from './validation-aborted-error.js';

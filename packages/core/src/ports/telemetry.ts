@@ -2,6 +2,7 @@ import type { CompactionRunKey } from '../domain/compaction-run.js';
 import type { CompactionCollection, CompactionState } from '../domain/compaction-state.js';
 import type { ReceiptRef } from '../domain/receipt-ref.js';
 import type { GateOutcome } from './compaction-gate.js';
+import type { AnalysisOutcome } from './receipt-analyzer.js';
 
 /** What the domain reports. Adapters map events to log lines and metrics; the seed's log lines map one to one. */
 export type TelemetryEvent =
@@ -105,6 +106,9 @@ export type TelemetryEvent =
       readonly type: 'validation.completed';
       readonly run: CompactionRunKey;
       readonly outcome: GateOutcome;
+      readonly analysis: AnalysisOutcome;
+      /** The caller aborted (see ValidationReport.aborted). */
+      readonly aborted: boolean;
       readonly labelsWritten: number;
       readonly metadataCorrected: boolean;
       readonly totalMs: number;
@@ -125,6 +129,10 @@ export type MetricName =
   | 'ProposalsRejected'
   | 'UnreadableItems'
   | 'LabelsOutsideVocabulary'
+  /** Metadata corrections of the analyzer refused as untrusted input. */
+  | 'CorrectionsRejected'
+  /** Analyses let go at the validation's deadline. */
+  | 'AnalysisOverruns'
   | 'AnalyzerFallbacks'
   | 'LlmCalls'
   | 'LlmRetries'
