@@ -46,16 +46,23 @@ export {
 } from './container/embedding-stores.js';
 export { createSnapshotStore } from './container/lancedb-snapshot-store.js';
 export { TOKENS } from './container/tokens.js';
-export { compactionFilters } from './handlers/compaction-handler.js';
 export {
   type CompactionRunContent,
   type CompactionRunWriterDeps,
   writeCompactionRun,
 } from './handlers/compaction-run-writer.js';
+export type { DeadLetter, DeadLetterStore } from './handlers/dispatcher/dead-letters.js';
+export { compactionFilters, dispatcherFilters } from './handlers/dispatcher/dispatcher-filters.js';
 export {
-  COMPACTION_STREAM_SETTINGS,
+  type RunCompletionDispatch,
+  type ValidationRequestEvent,
+  validationRequestOf,
+} from './handlers/dispatcher/run-completion-dispatch.js';
+export {
+  type AsyncInvokeSettings,
+  DISPATCHER_STREAM_SETTINGS,
   type StreamMappingSettings,
-  VALIDATION_STREAM_SETTINGS,
+  VALIDATION_INVOKE_SETTINGS,
 } from './handlers/event-source-settings.js';
 export { InvalidUploadError } from './handlers/parse-upload.js';
 export {
@@ -64,4 +71,4 @@ export {
   type StreamMappingDefinition,
 } from './handlers/stream-mappings.js';
 export type { UploadResult } from './handlers/upload-handler.js';
-export { VALIDATION_FILTERS } from './handlers/validation-handler.js';
+export type { ValidationResult } from './handlers/validation-handler.js';

@@ -1,4 +1,13 @@
 export {
+  type AsyncFailureCondition,
+  type AsyncFailureRecord,
+  type AsyncHandler,
+  AsyncInvoker,
+  AsyncInvokerConfigError,
+  type AsyncInvokerOptions,
+  type AsyncInvokerStats,
+} from './async-invoke/async-invoker.js';
+export {
   type DynamoDbLocal,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
@@ -6,6 +15,7 @@ export {
 } from './dynamodb-local/dynamodb-local.js';
 export {
   checkInvariants,
+  type GivenUp,
   type InvariantStores,
   type ReceiptState,
 } from './invariants/check-invariants.js';

@@ -52,6 +52,7 @@ export async function redriveCommand(io: CliIo, options: RedriveCommandOptions):
         streamsClient: connection.streamsClient(),
         region: config.region,
         merchantRecordType: container.get(TOKENS.MerchantRecordCodec).type,
+        mode: config.mode,
         ...(options.mapping !== undefined && { mapping: options.mapping }),
         dryRun: options.dryRun ?? false,
         signal: io.signal,

@@ -5,6 +5,15 @@ import { expect, inject, it } from 'vitest';
 import { BIN, runInProcess } from '../cli/cli.test-support.js';
 import { EXIT } from '../cli/exit-codes.js';
 
+const parses = (text: string) => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 it('demo --keep-running --json: prints the summary as JSON, keeps the system up for the other commands until Ctrl-C, then removes it', {
   timeout: 180_000,
 }, async () => {
@@ -36,8 +45,10 @@ it('demo --keep-running --json: prints the summary as JSON, keeps the system up 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
     await new Promise<void>((resolve, reject) => {
-      const check = () => (stderr.includes('Ctrl-C stops') ? resolve() : undefined);
+      // stdout and stderr are separate pipes: the summary may arrive after the line that follows it.
+      const check = () => (stderr.includes('Ctrl-C stops') && parses(stdout) ? resolve() : undefined);
       child.stderr.on('data', check);
+      child.stdout.on('data', check);
       exited.then(() => reject(new Error(`the demo ended early:\n${stderr}`)));
     });
     const settings = /export (.+)\n/.exec(stderr)?.[1] ?? '';

@@ -13,6 +13,7 @@ import {
 import { checkInvariants, RunRecorder } from '@receipt-gate/local-runtime';
 import { type LocalSystem, startLocalSystem } from '../local-system/local-system.js';
 import { demoUploads } from './demo-uploads.js';
+import { compactionInterval, mostOverlapping } from './overlap.js';
 import { textTable } from './summary-table.js';
 import { checkTableFormat } from './table-format.js';
 
@@ -148,21 +149,25 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
       metadata: system.container.get(TOKENS.MerchantRecordRepository),
       snapshots: system.snapshots,
     };
-    const invariants = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
+    const invariants = await checkInvariants(stores, keys, recorder, system.givenUp());
     const { receipts } = invariants;
     const format = await checkTableFormat(system.client, system.tableName);
     const violations = [...invariants.violations, ...format.violations];
     const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const intervals = receipts.flatMap(({ run }) => {
+      const interval = run && compactionInterval(run);
+      return interval ? [interval] : [];
+    });
     const summaries = receipts.map(({ key, run, metadataInVectors }) => {
       const record = recorder.record(key);
-      const finished =
-        run && Math.max(Date.parse(run.linesFinishedAt ?? ''), Date.parse(run.wordsFinishedAt ?? ''));
+      const interval = run && compactionInterval(run);
       const failed = run?.linesState === 'FAILED' || run?.wordsState === 'FAILED';
       return {
         name: names.get(key.imageId) ?? key.imageId,
         run: key,
-        compaction: failed ? 'FAILED' : finished ? 'COMPLETED' : 'never',
-        compactedAtMs: !failed && finished ? finished - startedAt : undefined,
+        compaction: failed ? 'FAILED' : interval ? 'COMPLETED' : 'never',
+        compactionStartedAtMs: interval && interval[0] - startedAt,
+        compactionEndedAtMs: interval && interval[1] - startedAt,
         gate: record.gate?.outcome,
         waitedMs: record.gate?.waitedMs,
         reads: record.gate?.polls,
@@ -175,7 +180,9 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     });
     const rows = summaries.map((summary) => [
       summary.name,
-      summary.compactedAtMs !== undefined ? `at ${seconds(summary.compactedAtMs)}` : summary.compaction,
+      summary.compactionStartedAtMs !== undefined && summary.compactionEndedAtMs !== undefined
+        ? `${summary.compaction === 'FAILED' ? 'FAILED ' : ''}${seconds(summary.compactionStartedAtMs)} to ${seconds(summary.compactionEndedAtMs)}`
+        : summary.compaction,
       summary.gate ?? '-',
       summary.waitedMs !== undefined ? seconds(summary.waitedMs) : '-',
       String(summary.reads ?? '-'),
@@ -198,6 +205,9 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
         rows,
       )}\n`,
     );
+    say(
+      `compactions: ${intervals.length} runs, at most ${mostOverlapping(intervals)} under way at once (the dispatcher's concurrent lanes, and receipts grouped in a batch, merge side by side)`,
+    );
     say(`finished in ${seconds(Date.now() - startedAt)}`);
     say(await whereTheEmbeddingsLanded(system, keys.length));
     const types = Object.entries(format.counts)
@@ -215,6 +225,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
             mode,
             tableName: system.tableName,
             finishedInMs: Date.now() - startedAt,
+            mostCompactionsAtOnce: mostOverlapping(intervals),
             receipts: summaries,
             items: format.items,
             violations,

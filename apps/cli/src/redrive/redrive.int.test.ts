@@ -9,10 +9,10 @@ import type { SampleReceipt } from '@receipt-gate/core/testing';
 import { COFFEE_SHOP_RECEIPT, GAS_STATION_RECEIPT, RecordingTelemetry } from '@receipt-gate/core/testing';
 import {
   type AppConfig,
-  compactionFilters,
   configFromEnv,
   createContainer,
   createDeltaStore,
+  dispatcherFilters,
   ensureTable,
   STREAM_MAPPINGS,
   TOKENS,
@@ -43,7 +43,7 @@ interface World {
   streamArn: string;
   failures: string;
   directory: string;
-  /** Uploads a receipt while the compactor is down: its run's INSERT lands in the on-failure file. */
+  /** Uploads a receipt while the dispatcher is down: its run's INSERT lands in the on-failure file. */
   uploadWhileCompactorDown(sample: SampleReceipt): Promise<CompactionRunKey>;
 }
 
@@ -72,6 +72,9 @@ beforeEach(async () => {
     S3_ENDPOINT: s3Endpoint,
     EMBEDDINGS_URI: join(directory, 'embeddings'),
     RECEIPT_GATE_MODE: 'event',
+    // Named as deployed; neither is called here (no poison record, no settled run in the redriven batches).
+    DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/dead-letters',
+    VALIDATION_FUNCTION_NAME: 'validation',
   };
   const config: AppConfig = configFromEnv(env);
   const container = createContainer(config, {
@@ -99,13 +102,13 @@ beforeEach(async () => {
       const streamsClient = localStreamsClient(endpoint);
       const pump = new StreamPump({ streamsClient, streamArn, region: LOCAL_REGION }, [
         {
-          name: 'compaction',
+          name: 'dispatcher',
           handler: async () => {
-            throw new Error('the compactor is down');
+            throw new Error('the dispatcher is down');
           },
           startingPosition: 'TRIM_HORIZON',
           maximumRetryAttempts: 0,
-          filters: compactionFilters('RECEIPT_PLACE'),
+          filters: dispatcherFilters('RECEIPT_PLACE', true),
           onFailure: onFailureFile(failures),
         },
       ]);
@@ -139,13 +142,13 @@ describe('redrive --from <the stream pump on-failure file>', () => {
 
     const dry = await runInProcess(['redrive', '--from', world.failures, '--dry-run'], { env: world.env });
     expect(dry.code).toBe(EXIT.ok);
-    expect(dry.stdout).toContain(`would redrive: compaction batch`);
+    expect(dry.stdout).toContain(`would redrive: dispatcher batch`);
     expect(dry.stdout).toContain(`INSERT IMAGE#${run.imageId}|RECEIPT#00001#COMPACTION_RUN#${run.runId}`);
     expect(await readFile(world.failures, 'utf8')).toBe(before);
     expect(await runOf(run)).toMatchObject({ linesState: 'PENDING', wordsState: 'PENDING' });
   });
 
-  it('runs the batch through the compaction handler of the container and removes the entry', {
+  it('runs the batch through the dispatcher of the container and removes the entry', {
     timeout: 60_000,
   }, async () => {
     const run = await world.uploadWhileCompactorDown(COFFEE_SHOP_RECEIPT);
@@ -153,7 +156,7 @@ describe('redrive --from <the stream pump on-failure file>', () => {
     expect(redriven.code).toBe(EXIT.ok);
     expect(redriven.json<{ results: unknown[] }>().results).toEqual([
       expect.objectContaining({
-        mapping: 'compaction',
+        mapping: 'dispatcher',
         outcome: 'redriven',
         condition: 'RetryAttemptsExhausted',
       }),
@@ -170,12 +173,12 @@ describe('redrive --from <the stream pump on-failure file>', () => {
   }, async () => {
     const run = await world.uploadWhileCompactorDown(GAS_STATION_RECEIPT);
     const [entry] = (await readFile(world.failures, 'utf8')).split('\n');
-    const foreign = entry?.replace(/function:compaction/, 'function:somebody-elses-function') ?? '';
+    const foreign = entry?.replace(/function:dispatcher/, 'function:somebody-elses-function') ?? '';
     await appendFile(world.failures, `${foreign}\n`);
 
     const result = await runInProcess(['redrive', '--from', world.failures], { env: world.env });
     expect(result.code).toBe(EXIT.error);
-    expect(result.stdout).toMatch(/^redriven and removed: compaction batch/m);
+    expect(result.stdout).toMatch(/^redriven and removed: dispatcher batch/m);
     expect(result.stdout).toMatch(/^kept \(unknown_mapping\): \? batch .*pass --mapping/m);
     expect(result.stdout).toContain('1 of 2 entries redriven and removed; 1 kept');
     expect(await readFile(world.failures, 'utf8')).toBe(`${foreign}\n`);
@@ -194,6 +197,7 @@ describe('redrive --from <the stream pump on-failure file>', () => {
         streamsClient,
         region: LOCAL_REGION,
         merchantRecordType: 'RECEIPT_PLACE',
+        mode: 'inline',
         dryRun: false,
       });
       expect(results).toEqual([
@@ -208,6 +212,7 @@ describe('redrive --from <the stream pump on-failure file>', () => {
         streamsClient,
         region: LOCAL_REGION,
         merchantRecordType: 'RECEIPT_PLACE',
+        mode: 'inline',
         dryRun: false,
       });
       expect(thrown).toEqual([expect.objectContaining({ outcome: 'failed', error: 'Error: still down' })]);
@@ -224,7 +229,7 @@ describe('redrive --from <an SQS queue URL>', () => {
   }, async () => {
     const run = await world.uploadWhileCompactorDown(COFFEE_SHOP_RECEIPT);
     const [entry] = (await readFile(world.failures, 'utf8')).split('\n');
-    const foreign = entry?.replace(/function:compaction/, 'function:somebody-elses-function') ?? '';
+    const foreign = entry?.replace(/function:dispatcher/, 'function:somebody-elses-function') ?? '';
     const queue = await startLoopbackSqs();
     try {
       queue.send(entry ?? '');
@@ -234,7 +239,7 @@ describe('redrive --from <an SQS queue URL>', () => {
       // The foreign entry has no mapping: a redrive would keep it, and the dry run says so.
       expect(dry.code).toBe(EXIT.error);
       expect(dry.stdout).toMatch(
-        /^would redrive: compaction batch .*: 1 found in the stream: INSERT IMAGE#/m,
+        /^would redrive: dispatcher batch .*: 1 found in the stream: INSERT IMAGE#/m,
       );
       expect(dry.stdout).toMatch(/^kept \(unknown_mapping\)/m);
       expect(dry.stdout).toContain('2 entries; nothing handled or removed (--dry-run)');

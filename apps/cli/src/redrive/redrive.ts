@@ -1,4 +1,4 @@
-import type { StreamBatchHandler, StreamMappingDefinition } from '@receipt-gate/lambda';
+import type { RunMode, StreamBatchHandler, StreamMappingDefinition } from '@receipt-gate/lambda';
 import {
   createLambdaContext,
   type FailedBatchRecords,
@@ -45,6 +45,8 @@ export interface RedriveOptions {
   readonly region: string;
   /** The TYPE of the table's merchant records (a mapping's filters depend on it). */
   readonly merchantRecordType: string;
+  /** The run mode (in `event` mode the dispatcher also takes settled runs). */
+  readonly mode: RunMode;
   /** Use this mapping for every entry instead of the one its function name gives. */
   readonly mapping?: string;
   readonly dryRun: boolean;
@@ -140,7 +142,7 @@ async function redriveOne(entry: FailureEntry, options: RedriveOptions): Promise
   const batch: FailedBatchRecords = await readFailedBatch(record, {
     streamsClient: options.streamsClient,
     region: options.region,
-    filters: mapping.filters(options.merchantRecordType),
+    filters: mapping.filters(options.merchantRecordType, options.mode),
     parallelizationFactor: mapping.settings.parallelizationFactor,
     ...(options.signal && { signal: options.signal }),
   });

@@ -44,6 +44,10 @@ export interface AppConfig {
    */
   readonly inlineReserveMs: number;
   readonly analyzer: AnalyzerConfig;
+  /** The dispatcher's dead-letter queue (SQS URL): where records that can never be applied go. */
+  readonly deadLetterQueueUrl?: string;
+  /** The validation function the dispatcher invokes asynchronously in `event` mode (name or ARN). */
+  readonly validationFunctionName?: string;
 }
 
 /** Where the embeddings live and how they are made. */
@@ -136,6 +140,11 @@ export function configFromEnv(env: Env, options: ConfigOptions = {}): AppConfig 
     }).filter(([, value]) => value !== undefined),
   ) as Partial<GatePolicy>;
   const dynamoEndpoint = endpointSetting(env, 'DYNAMODB_ENDPOINT', problems);
+  const deadLetterQueueUrl = queueUrlSetting(env, problems);
+  const validationFunctionName = env.VALIDATION_FUNCTION_NAME || undefined;
+  if (validationFunctionName !== undefined && !FUNCTION_NAME.test(validationFunctionName)) {
+    problems.push('VALIDATION_FUNCTION_NAME must be a Lambda function name or ARN');
+  }
   const stateDir = env.RECEIPT_GATE_STATE_DIR ?? join(tmpdir(), 'receipt-gate');
   const config: AppConfig = {
     serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'receipt-gate',
@@ -155,6 +164,8 @@ export function configFromEnv(env: Env, options: ConfigOptions = {}): AppConfig 
     },
     inlineReserveMs: ms('INLINE_RESERVE_MS') ?? 10_000,
     analyzer: analyzerConfig(env, problems),
+    ...(deadLetterQueueUrl && { deadLetterQueueUrl }),
+    ...(validationFunctionName && { validationFunctionName }),
   };
   const readTimeoutMs = gatePolicy.pollTimeoutMs ?? SEED_GATE_POLICY.pollTimeoutMs;
   if (config.inlineReserveMs < readTimeoutMs + WRITES_RESERVE_MS) {
@@ -255,6 +266,23 @@ function analyzerConfig(env: Env, problems: string[]): AnalyzerConfig {
     ...(ollama && { ollama }),
     tracing: collect(() => tracingConfigFromEnv(env)) ?? { enabled: false },
   };
+}
+
+/** A function name, partial ARN or ARN, as `Invoke` takes it (letters, digits, `-`, `_`, `:`, and an alias). */
+const FUNCTION_NAME =
+  /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
+
+/** DEAD_LETTER_QUEUE_URL: an https SQS queue URL (unset: none), checked like every URL setting. */
+function queueUrlSetting(env: Env, problems: string[]): string | undefined {
+  const raw = env.DEAD_LETTER_QUEUE_URL;
+  if (!raw) return undefined;
+  const setting = parseUrlSetting('DEAD_LETTER_QUEUE_URL', raw, {
+    schemes: ['https:', 'http:'],
+    example: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipt-gate-dead-letters',
+    secrets: apiKeysIn(env),
+  });
+  if (setting.problem) problems.push(setting.problem);
+  return setting.url?.href;
 }
 
 /** An endpoint override (unset or empty: the service's own), checked like every URL setting. */

@@ -46,6 +46,15 @@ function assertion(actual: unknown): ContractAssertion {
         }
         throw new Error(`resolved, expected a rejection with ${expected.name}`);
       },
+      async toBe(expected) {
+        try {
+          await actual;
+        } catch (error) {
+          if (Object.is(error, expected)) return;
+          throw new Error(`rejected with ${String(error)}, not with ${String(expected)}`);
+        }
+        throw new Error(`resolved, expected a rejection with ${String(expected)}`);
+      },
     },
   };
 }
