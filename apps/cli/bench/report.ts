@@ -290,10 +290,10 @@ This file is overwritten by each run; do not edit it by hand.
 - Table requests are the commands the handlers send through the main client, counted by its middleware; stream
   requests, and table requests on the wire, are counted by an HTTP proxy in front of DynamoDB Local. Only the
   measured window is counted: not the table's creation, not the checks.
-- The write ceiling is measured on the same DynamoDB Local once the flow has stopped: the items the flow left,
-  written again under new keys into a fresh table by BatchWriteItem alone (25 a request, 16 requests in flight,
-  at most 3000 items). The
-  flow's item writes are the items its table holds at the end plus every UpdateItem.
+- The write ceiling is measured right after the flow on a fresh DynamoDB Local (the flow's own instance has
+  slowed by then under every item and stream record it keeps in memory): the items the flow left, written again
+  under new keys into our table's definition by BatchWriteItem alone (25 a request, 16 requests in flight, at most
+  3000 items). The flow's item writes are the items its table holds at the end plus every UpdateItem.
 
 ## Targets
 

@@ -20,25 +20,30 @@ export interface WriteCeiling {
 const BATCH = 25;
 const IN_FLIGHT = 16;
 
-/**
- * What DynamoDB Local can write on this machine right now: the items the flow left in `tableName`, written again
- * under new keys into a fresh table (same definition, stream included) by BatchWriteItem alone, 25 items a
- * request and 16 requests in flight, at most `maxItems` of them, as fast as it takes them. Unprocessed items are written again, so every item
- * counts once. The flow's own throughput is read against this.
- */
-export async function measureWriteCeiling(
-  client: DynamoDBClient,
-  tableName: string,
-  maxItems = 3_000,
-): Promise<WriteCeiling> {
-  const source: Item[] = [];
+/** Every item of a table, as a scan returns them. */
+export async function scanItems(client: DynamoDBClient, tableName: string): Promise<Item[]> {
+  const items: Item[] = [];
   let startKey: Item | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
-    source.push(...(page.Items ?? []));
+    items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  const target = `${tableName}-ceiling`;
+  return items;
+}
+
+/**
+ * What DynamoDB Local can write on this machine: the items a flow left (`source`), written again under new keys
+ * into a fresh table (our table's definition, stream included) on `client` by BatchWriteItem alone, 25 items a
+ * request and 16 requests in flight, at most `maxItems` of them, as fast as it takes them. Unprocessed items are
+ * written again, so every item counts once. The flow's own throughput is read against this.
+ */
+export async function measureWriteCeiling(
+  client: DynamoDBClient,
+  source: readonly Item[],
+  maxItems = 3_000,
+): Promise<WriteCeiling> {
+  const target = 'write-ceiling';
   await ensureTable(client, target);
   // The flow's items in their order, as many as `maxItems` (repeated if fewer): a few seconds of load.
   const items = Array.from({ length: Math.min(maxItems, Math.max(source.length, 1) * 3) }, (_, i) => {
