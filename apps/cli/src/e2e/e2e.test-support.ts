@@ -143,7 +143,7 @@ export function uploadOf(sample: SampleReceipt): Record<string, unknown> {
  * Resolves with the receipt's run once the upload handler has stored it, while an inline upload still waits on
  * the gate: the moment to write as someone else would during the compaction.
  */
-export async function storedRun(system: E2ESystem, receipt: ReceiptRef, timeoutMs = 10_000) {
+export async function storedRun(system: E2ESystem, receipt: ReceiptRef, timeoutMs = 30_000) {
   const giveUpAt = Date.now() + timeoutMs;
   for (;;) {
     const stored = system.telemetry

@@ -47,8 +47,8 @@ export interface EmbeddingSnapshotStore {
    */
   patch(collection: CompactionCollection, patches: readonly SnapshotPatch[]): Promise<number[]>;
   /**
-   * Sets on the vectors under `idPrefix` the fields `fieldsOf` computes from them, as a compare-and-set: the
-   * vectors are read, then `fieldsOf` is called (so whatever it reads is at least as recent as the vectors), and
+   * Sets on the vectors under `idPrefix` the fields `fieldsOf` computes from them (given in id order), as a
+   * compare-and-set: the vectors are read, then `fieldsOf` is called (so whatever it reads is at least as recent as the vectors), and
    * the fields are written only if no other write touched those vectors (or added one under the prefix)
    * meanwhile; otherwise all of it runs again, `fieldsOf` included. A vector whose fields already hold the values
    * is not written. Returns how many vectors are under the prefix: 0 means none yet, and `fieldsOf` is not called.

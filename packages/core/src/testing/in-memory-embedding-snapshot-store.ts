@@ -114,7 +114,9 @@ export class InMemoryEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
     const maxAttempts = this.#options.maxRefreshAttempts ?? 20;
     for (let attempt = 1; ; attempt++) {
       await this.refreshFaults.apply('refresh');
-      const found = this.peek(collection).filter((vector) => vector.id.startsWith(idPrefix));
+      const found = this.peek(collection)
+        .filter((vector) => vector.id.startsWith(idPrefix))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       if (found.length === 0) return 0;
       const read = new Map(found.map((vector) => [vector.id, this.#revision(collection, vector.id)]));
       const fields = await fieldsOf(found);

@@ -36,7 +36,11 @@ const CATCHES: readonly [PropertyName, ValidationMutantName, RegExp][] = [
     'unchangedCorrectionWritten',
     /corrections: (a correction became an error|reported merchantName as corrected to the value it had)/,
   ],
-  ['correctionsChecked', 'emptyCorrectionWritten', /corrections: (wrote|refused)/],
+  [
+    'correctionsChecked',
+    'emptyCorrectionWritten',
+    /corrections: (wrote|a correction became an error|refused)/,
+  ],
   ['correctionsChecked', 'anyFieldCorrected', /corrections: (wrote|a correction became an error|refused)/],
 ];
 

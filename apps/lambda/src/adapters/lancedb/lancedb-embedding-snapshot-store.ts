@@ -131,6 +131,7 @@ export class LanceDbEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
         throw classifyLanceError('refresh', error);
       }
       if (found.length === 0) return 0;
+      found.sort((a, b) => byId(String(a.id), String(b.id)));
       const vectors = found.map((row) => rows.fromRow(row));
       const computed = await fieldsOf(vectors);
       const changes = new Map<string, { fields: VectorFields; revision: bigint }>();
@@ -160,7 +161,7 @@ export class LanceDbEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
     } catch (error) {
       throw classifyLanceError('list', error);
     }
-    return found.map((row) => rows.fromRow(row)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return found.map((row) => rows.fromRow(row)).sort((a, b) => byId(a.id, b.id));
   }
 
   /** Compacts every table's files and prunes versions older than `keepVersionsMs` (or the given age). */
@@ -451,3 +452,5 @@ function conditionalMerge(table: Table, rows: VectorRows, next: readonly Row[], 
     makeArrowTable(next as Record<string, unknown>[], { schema: rows.schema }),
   );
 }
+
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
