@@ -32,6 +32,8 @@ const ENV = {
   AWS_REGION: 'us-east-1',
   POWERTOOLS_SERVICE_NAME: 'receipt-gate',
   NODE_OPTIONS: '--enable-source-maps',
+  DELTAS_BUCKET: 'receipt-gate-bench-deltas',
+  EMBEDDINGS_URI: 's3://receipt-gate-bench-embeddings/snapshots',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipt-gate-dead-letters',
   VALIDATION_FUNCTION_NAME: 'receipt-gate-validation',
 };
