@@ -204,22 +204,23 @@ describe('LangGraphReceiptAnalyzer against the loopback Ollama', () => {
     server.script(
       sampleScript(coffee, {
         [CONTEXT_STEP.name]: () => {
-          const reply = labelsReply(truth.context, slow ? 2_000 : undefined);
+          // Far past the per-call timeout, which is far past what a step takes on a loaded machine.
+          const reply = labelsReply(truth.context, slow ? 600_000 : undefined);
           slow = false;
           return reply;
         },
       }),
     );
-    const analysis = await analyzerFor({ timeoutMs: 200 }).analyze(inputOf(coffee));
+    const analysis = await analyzerFor({ timeoutMs: 5_000 }).analyze(inputOf(coffee));
     expect(labelKeys(analysis.proposals)).toEqual(labelKeys(coffee.groundTruth));
     expect(telemetry.metricTotal('LlmRetries')).toBe(1);
   });
 
   it('settles by the deadline with what the steps that answered in time proposed', async () => {
-    server.script(sampleScript(coffee, { [CONTEXT_STEP.name]: () => labelsReply(truth.context, 5_000) }));
-    const started = Date.now();
-    const analysis = await analyzerFor().analyze(inputOf(coffee), { deadlineAt: started + 500 });
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // The slow step answers long after the test's own timeout: that the analysis settles at all shows it did not
+    // wait for that answer.
+    server.script(sampleScript(coffee, { [CONTEXT_STEP.name]: () => labelsReply(truth.context, 600_000) }));
+    const analysis = await analyzerFor().analyze(inputOf(coffee), { deadlineAt: Date.now() + 2_000 });
     const contextLabels = new Set<string>(CONTEXT_STEP.labels);
     expect(labelKeys(analysis.proposals)).toEqual(
       labelKeys(coffee.groundTruth.filter((label) => !contextLabels.has(label.label))),
@@ -261,22 +262,20 @@ describe('LangGraphReceiptAnalyzer against the loopback Ollama', () => {
   });
 
   it('throws by the deadline when no step answers in time', async () => {
-    server.script(() => ({ json: { labels: [] }, delayMs: 5_000 }));
-    const started = Date.now();
+    // Replies are held far past the test's timeout: an analysis that ends at all stopped waiting for them.
+    server.script(() => ({ json: { labels: [] }, delayMs: 600_000 }));
     await expect(
-      analyzerFor().analyze(inputOf(coffee), { deadlineAt: started + 300 }),
+      analyzerFor().analyze(inputOf(coffee), { deadlineAt: Date.now() + 300 }),
     ).rejects.toBeInstanceOf(LlmAnalysisError);
-    expect(Date.now() - started).toBeLessThan(800);
   });
 
   it("aborts promptly with the caller's reason", async () => {
-    server.script(() => ({ json: { labels: [] }, delayMs: 5_000 }));
+    // Replies are held far past the test's timeout: an analysis that ends at all stopped waiting for them.
+    server.script(() => ({ json: { labels: [] }, delayMs: 600_000 }));
     const controller = new AbortController();
     const reason = new Error('invocation ending');
     setTimeout(() => controller.abort(reason), 100);
-    const started = Date.now();
     await expect(analyzerFor().analyze(inputOf(coffee), { signal: controller.signal })).rejects.toBe(reason);
-    expect(Date.now() - started).toBeLessThan(800);
   });
 
   it('runs the graph with the callbacks, tagged with the receipt, and no configuration in any traced state', async () => {

@@ -108,26 +108,25 @@ describe('OllamaChat against the loopback Ollama', () => {
   });
 
   it('times out a slow call, retries it, and succeeds', async () => {
-    server.script([{ ...GOOD, delayMs: 1_000 }, GOOD]);
-    const started = Date.now();
+    // The first reply is held far past the test's timeout: a call that succeeds at all timed it out.
+    server.script([{ ...GOOD, delayMs: 600_000 }, GOOD]);
     await expect(chatWith({ timeoutMs: 150 }).complete(request)).resolves.toEqual({
       answer: 'yes',
       score: 1,
     });
-    expect(Date.now() - started).toBeLessThan(900);
     expect(server.requests).toHaveLength(2);
     expect(telemetry.metricTotal('LlmRetries')).toBe(1);
   });
 
   it('ends every attempt and every backoff wait at the deadline', async () => {
-    server.script(() => ({ ...GOOD, delayMs: 5_000 }));
+    // Every reply is held far past the test's timeout: a call that ends at all stopped waiting for them.
+    server.script(() => ({ ...GOOD, delayMs: 600_000 }));
     const started = Date.now();
     const chat = chatWith({ timeoutMs: 100, maxRetries: 10 });
     const error = await failure(chat.complete({ ...request, deadlineAt: started + 350 }));
     const elapsed = Date.now() - started;
     expect(error.failure).toBe('deadline');
     expect(elapsed).toBeGreaterThanOrEqual(300);
-    expect(elapsed).toBeLessThan(850);
     expect(server.requests.length).toBeLessThanOrEqual(4);
   });
 
@@ -139,13 +138,12 @@ describe('OllamaChat against the loopback Ollama', () => {
   });
 
   it("aborts with the caller's reason, promptly", async () => {
-    server.script(() => ({ ...GOOD, delayMs: 5_000 }));
+    // The reply is held far past the test's timeout: a call that ends at all stopped waiting for it.
+    server.script(() => ({ ...GOOD, delayMs: 600_000 }));
     const controller = new AbortController();
     const reason = new Error('caller gave up');
     setTimeout(() => controller.abort(reason), 50);
-    const started = Date.now();
     await expect(chatWith().complete({ ...request, signal: controller.signal })).rejects.toBe(reason);
-    expect(Date.now() - started).toBeLessThan(800);
   });
 
   it('keeps at most maxConcurrency calls in flight, across concurrent completions', async () => {

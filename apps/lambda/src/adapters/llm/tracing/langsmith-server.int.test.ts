@@ -117,15 +117,14 @@ describe('the loopback LangSmith server', () => {
   });
 
   it('closes at once even with a held reply and an open connection', async () => {
-    server = await startLangSmithServer({ ingestDelayMs: 60_000 });
+    // The reply is held far past the test's timeout: a close that returns at all did not wait for it.
+    server = await startLangSmithServer({ ingestDelayMs: 600_000 });
     const pending = fetch(`${server.url}/runs`, {
       method: 'POST',
       body: JSON.stringify({ id: 'r1', name: 'n' }),
     });
     await expect.poll(() => server?.requests.length).toBe(1);
-    const started = performance.now();
     await server.close();
-    expect(performance.now() - started).toBeLessThan(1_000);
     await expect(pending).rejects.toThrow();
     server = undefined;
   });
