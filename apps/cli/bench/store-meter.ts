@@ -33,6 +33,7 @@ export class StoreMeter {
       putDelta: (prefix: string, vectors: readonly EmbeddingVector[]) =>
         this.#timed('deltas.putDelta', () => store.putDelta(prefix, vectors)),
       getDelta: (prefix: string) => this.#timed('deltas.getDelta', () => store.getDelta(prefix)),
+      deleteDelta: (prefix: string) => this.#timed('deltas.deleteDelta', () => store.deleteDelta(prefix)),
     };
   }
 
@@ -44,6 +45,8 @@ export class StoreMeter {
         this.#timed('snapshots.patch', () => store.patch(collection, patches)),
       list: (collection: CompactionCollection, prefix: string) =>
         this.#timed('snapshots.list', () => store.list(collection, prefix)),
+      remove: (collection: CompactionCollection, ids: readonly string[]) =>
+        this.#timed('snapshots.remove', () => store.remove(collection, ids)),
     };
   }
 }

@@ -147,6 +147,7 @@ async function finalSnapshots(
     list: scheduled(async (collection, prefix) =>
       variant === 'merges-blindly' ? [] : world.snapshots.list(collection, prefix),
     ),
+    remove: (collection, ids) => world.snapshots.remove(collection, ids),
   };
   const deps = { ...world, runs, snapshots };
 

@@ -97,3 +97,33 @@ function parseText(entity: string, input: Input<ReceiptLine>, strictness: Geomet
     isNoise: input.isNoise ?? false,
   };
 }
+
+/**
+ * Whether two lines (or two words) hold the same OCR content: text, geometry, confidence, the noise flag and the
+ * extracted data. The embedding status is not content: other services move it on as they embed the receipt.
+ */
+export function sameTextContent(a: ReceiptLine | ReceiptWord, b: ReceiptLine | ReceiptWord): boolean {
+  return textContentKey(a) === textContentKey(b);
+}
+
+function textContentKey(text: ReceiptLine | ReceiptWord): string {
+  const { embeddingStatus: _status, boundingBox, topLeft, topRight, bottomLeft, bottomRight, ...rest } = text;
+  const extracted = 'extractedData' in text ? text.extractedData : undefined;
+  const point = (p: { x: number; y: number }) => [p.x, p.y];
+  return JSON.stringify([
+    rest.imageId,
+    rest.receiptId,
+    rest.lineId,
+    'wordId' in text ? text.wordId : null,
+    rest.text,
+    [boundingBox.x, boundingBox.y, boundingBox.width, boundingBox.height],
+    [topLeft, topRight, bottomLeft, bottomRight].map(point),
+    rest.angleDegrees,
+    rest.angleRadians,
+    rest.confidence,
+    rest.isNoise,
+    extracted === undefined
+      ? null
+      : Object.entries(extracted).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+  ]);
+}
