@@ -99,16 +99,17 @@ function parseText(entity: string, input: Input<ReceiptLine>, strictness: Geomet
 }
 
 /**
- * Whether two lines (or two words) hold the same OCR content: text, geometry, confidence, the noise flag and the
- * extracted data. The embedding status is not content: other services move it on as they embed the receipt.
+ * Whether two lines (or two words) hold the same OCR content: text, geometry, confidence and the noise flag. The
+ * embedding status and a word's extracted data are not content: other services fill them in (the status moves on
+ * as they embed the receipt), and an upload of the same OCR content must not undo their work.
  */
 export function sameTextContent(a: ReceiptLine | ReceiptWord, b: ReceiptLine | ReceiptWord): boolean {
   return textContentKey(a) === textContentKey(b);
 }
 
-function textContentKey(text: ReceiptLine | ReceiptWord): string {
-  const { embeddingStatus: _status, boundingBox, topLeft, topRight, bottomLeft, bottomRight, ...rest } = text;
-  const extracted = 'extractedData' in text ? text.extractedData : undefined;
+/** A string that is the same for two lines (or words) exactly when `sameTextContent` holds. */
+export function textContentKey(text: ReceiptLine | ReceiptWord): string {
+  const { boundingBox, topLeft, topRight, bottomLeft, bottomRight, ...rest } = text;
   const point = (p: { x: number; y: number }) => [p.x, p.y];
   return JSON.stringify([
     rest.imageId,
@@ -122,8 +123,5 @@ function textContentKey(text: ReceiptLine | ReceiptWord): string {
     rest.angleRadians,
     rest.confidence,
     rest.isNoise,
-    extracted === undefined
-      ? null
-      : Object.entries(extracted).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
   ]);
 }
