@@ -56,9 +56,9 @@ describe('createContainer', () => {
   it('keeps merchant records in RECEIPT_PLACE by default, in RECEIPT_METADATA with MERCHANT_RECORD=metadata', () => {
     const client = new DynamoDBClient({ region: 'us-east-1' });
     const codecOf = (env: Record<string, string>) =>
-      createContainer(configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas', ...env }), { dynamoClient: client }).get(
-        TOKENS.MerchantRecordCodec,
-      );
+      createContainer(configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas', ...env }), {
+        dynamoClient: client,
+      }).get(TOKENS.MerchantRecordCodec);
     expect(codecOf({})).toBe(RECEIPT_PLACE_CODEC);
     expect(codecOf({ MERCHANT_RECORD: 'metadata' })).toBe(RECEIPT_METADATA_CODEC);
   });
