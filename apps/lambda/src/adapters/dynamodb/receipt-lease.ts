@@ -44,8 +44,8 @@ function expiry(clock: Clock, leaseMs: number) {
 
 /**
  * Takes the receipt's lease once it is free or expired, looking again with jittered backoff until `waitUntil`.
- * A waiter reads the lease (a read does not conflict with the holder's transactions) and tries to take it only
- * when it looks free.
+ * A waiter reads the lease (a read does not conflict with the holder's transactions, a write would) and tries to
+ * take it only when it looks free.
  */
 export async function takeLease(
   client: DynamoSend,
@@ -58,11 +58,15 @@ export async function takeLease(
   const token = randomUUID();
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
-    const current = await classified('GetItem', () =>
-      client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true })),
-    );
-    const expiresAt = Number(current.Item?.expires_at?.N ?? 0);
-    if (!current.Item || expiresAt < clock.now()) {
+    // The first try takes it outright; later ones read first, and try only when it looks free.
+    const current =
+      attempt === 1
+        ? undefined
+        : await classified('GetItem', () =>
+            client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true })),
+          );
+    const expiresAt = Number(current?.Item?.expires_at?.N ?? 0);
+    if (!current?.Item || expiresAt < clock.now()) {
       const expression = new ExpressionAttributes();
       try {
         await classified('PutItem', () =>
