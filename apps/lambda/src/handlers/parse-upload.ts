@@ -71,8 +71,9 @@ export function parseUpload(event: unknown): ParsedUpload {
   }
   if (!receipt || problems.length > 0) throw new InvalidUploadError(problems);
 
+  // Array.from, not flatMap alone: a hole of a sparse list is an entry too (nothing), never skipped.
   const entries = (list: string, value: unknown): Record<string, unknown>[] =>
-    (value as unknown[]).flatMap((entry, i) => {
+    Array.from(value as unknown[]).flatMap((entry, i) => {
       if (isObject(entry)) return [entry];
       problems.push(
         `${list}[${i}]: expected an object, got ${Array.isArray(entry) ? 'a list' : describeValue(entry)}`,
@@ -81,10 +82,10 @@ export function parseUpload(event: unknown): ParsedUpload {
     });
   const rawLines = entries('lines', input.lines);
   entries('words', input.words);
-  const lines = (input.lines as unknown[]).flatMap((line, i) =>
+  const lines = Array.from(input.lines as unknown[]).flatMap((line, i) =>
     isObject(line) ? (attempt(`lines[${i}]`, () => parseReceiptLine({ ...line, ...receipt })) ?? []) : [],
   );
-  const words = (input.words as unknown[]).flatMap((word, i) =>
+  const words = Array.from(input.words as unknown[]).flatMap((word, i) =>
     isObject(word) ? (attempt(`words[${i}]`, () => parseReceiptWord({ ...word, ...receipt })) ?? []) : [],
   );
   const record = input.metadata;

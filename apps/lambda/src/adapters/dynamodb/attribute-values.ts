@@ -50,7 +50,8 @@ export function toAttributeValue(field: string, value: unknown, level = 1): Attr
     );
   }
   if (Array.isArray(value)) {
-    return { L: value.map((entry, i) => toAttributeValue(`${field}[${i}]`, entry, level + 1)) };
+    // Array.from, not map: a hole of a sparse array is an entry too (undefined, so refused), never skipped.
+    return { L: Array.from(value, (entry, i) => toAttributeValue(`${field}[${i}]`, entry, level + 1)) };
   }
   if (typeof value === 'object') {
     const entries = Object.entries(value).filter(([, entry]) => entry !== undefined);

@@ -17,6 +17,11 @@ export const MAX_SIGNIFICANT_DIGITS = 38;
 /** A number other than 0 has a magnitude in [1e-130, 1e126). */
 export const MIN_NUMBER_EXPONENT = -130;
 export const MAX_NUMBER_EXPONENT = 125;
+/**
+ * Attribute names and map keys: DynamoDB documents 64 KB, DynamoDB Local fails beyond 50,000 bytes (an internal
+ * failure, not a validation error); the stricter bound holds for both.
+ */
+export const MAX_NAME_BYTES = 50_000;
 /** Partition keys (of the table and of every index) up to 2048 bytes, sort keys up to 1024. */
 export const MAX_PARTITION_KEY_BYTES = 2048;
 export const MAX_SORT_KEY_BYTES = 1024;
@@ -100,7 +105,7 @@ export function itemSize(item: Item): number {
 
 /**
  * Everything about `item` DynamoDB would refuse, each an InvalidValueError whose field is `{entity}.{attribute
- * path}`: numbers out of range or too precise, empty attribute names and map keys, nesting beyond 32 levels, a key of the table or an index that is empty
+ * path}`: numbers out of range or too precise, empty or too long attribute names and map keys, nesting beyond 32 levels, a key of the table or an index that is empty
  * or too long (named by the field it is made of, from `keySources`), and an item over 400 KB (named by its largest
  * attribute). Also strings that are not valid Unicode (a lone surrogate), which the pipeline's UTF-8 stores cannot
  * hold.
@@ -132,11 +137,22 @@ export function itemLimitProblems(
     for (const [key, entry] of Object.entries(value.M ?? {})) {
       if (key === '') fail(path, 'has an empty key; DynamoDB refuses empty attribute names');
       else if (LONE_SURROGATE.test(key)) fail(path, 'has a key with a lone UTF-16 surrogate');
+      else if (bytes(key) > MAX_NAME_BYTES) {
+        fail(path, `has a key of ${bytes(key)} bytes; DynamoDB takes names of at most ${MAX_NAME_BYTES}`);
+        continue;
+      }
       visit(`${path}.${key}`, entry, level + 1);
     }
   };
   for (const [name, value] of Object.entries(item)) {
     if (name === '') fail(entity, 'has an empty attribute name');
+    if (bytes(name) > MAX_NAME_BYTES) {
+      fail(
+        entity,
+        `has an attribute name of ${bytes(name)} bytes; DynamoDB takes names of at most ${MAX_NAME_BYTES}`,
+      );
+      continue;
+    }
     visit(`${entity}.${name}`, value, 1);
     const role = KEY_ROLES[name];
     if (role) checkKey(entity, name, value, role, keySources[name], fail);
