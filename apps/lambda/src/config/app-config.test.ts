@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv, MS_RANGES } from './app-config.js';
+import { ConfigError, configFromEnv, MS_RANGES, WRITES_RESERVE_MS } from './app-config.js';
 
 const LANGSMITH_KEY = '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';
 
@@ -15,6 +15,18 @@ const problemOf = (env: Record<string, string>) => {
 };
 
 describe('configFromEnv', () => {
+  it('lets a reader that touches no delta (the operator CLI) go without DELTAS_BUCKET, and still checks a given one', () => {
+    const reader = configFromEnv({ TABLE_NAME: 'receipts' }, { requireDeltasBucket: false });
+    expect(reader.embeddings.deltasBucket).toBe('');
+    expect(() => configFromEnv({ TABLE_NAME: 'receipts' })).toThrow(/DELTAS_BUCKET must name the S3 bucket/);
+    expect(() =>
+      configFromEnv(
+        { TABLE_NAME: 'receipts', DELTAS_BUCKET: 'Not A Bucket' },
+        { requireDeltasBucket: false },
+      ),
+    ).toThrow(/DELTAS_BUCKET must name the S3 bucket/);
+  });
+
   it('defaults to the seed policy choices, inline mode and DynamoDB', () => {
     const config = configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas' });
     expect(config).toMatchObject({
@@ -132,9 +144,22 @@ describe('configFromEnv', () => {
     for (const [name, range] of Object.entries(MS_RANGES)) {
       expect(range.max, name).toBeLessThanOrEqual(2 ** 31 - 1);
       expect(range.min === 0, name).toBe(meaningfulZero.includes(name));
+      // The reserve must cover the read timeout: each is tried at its bounds with the other at its most lenient.
+      const partner =
+        name === 'GATE_POLL_TIMEOUT_MS'
+          ? { INLINE_RESERVE_MS: String(MS_RANGES.INLINE_RESERVE_MS.max) }
+          : name === 'INLINE_RESERVE_MS'
+            ? { GATE_POLL_TIMEOUT_MS: String(MS_RANGES.GATE_POLL_TIMEOUT_MS.min) }
+            : {};
       for (const raw of [String(range.min), String(range.max)]) {
         expect(
-          () => configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas', [name]: raw }),
+          () =>
+            configFromEnv({
+              TABLE_NAME: 'receipts',
+              DELTAS_BUCKET: 'receipt-deltas',
+              ...partner,
+              [name]: raw,
+            }),
           `${name}=${raw}`,
         ).not.toThrow();
       }
@@ -185,5 +210,19 @@ describe('configFromEnv', () => {
     expect(pasted).toMatch(/RECEIPT_GATE_MODE must be one of inline \| event, got a value of 51 characters/);
     expect(pasted).not.toContain(LANGSMITH_KEY.slice(0, 8));
     expect(pasted).not.toContain(LANGSMITH_KEY.slice(-8));
+  });
+
+  it('refuses at start a reserve that does not cover the read timeout plus the writes', () => {
+    const read = (env: Record<string, string>) => () =>
+      configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas', ...env });
+    expect(read({ INLINE_RESERVE_MS: String(5_000 + WRITES_RESERVE_MS - 1) })).toThrow(
+      `INLINE_RESERVE_MS must cover the gate's last read, which may overrun the deadline by its timeout (GATE_POLL_TIMEOUT_MS, 5000 ms), plus the writes after it (${WRITES_RESERVE_MS} ms): at least ${5_000 + WRITES_RESERVE_MS}, got ${5_000 + WRITES_RESERVE_MS - 1}`,
+    );
+    expect(read({ GATE_POLL_TIMEOUT_MS: '8000' })).toThrow(ConfigError);
+    expect(read({ GATE_POLL_TIMEOUT_MS: '8000' })).toThrow(
+      `at least ${8_000 + WRITES_RESERVE_MS}, got 10000`,
+    );
+    expect(read({ INLINE_RESERVE_MS: String(5_000 + WRITES_RESERVE_MS) })().inlineReserveMs).toBe(8_000);
+    expect(read({ GATE_POLL_TIMEOUT_MS: '2000', INLINE_RESERVE_MS: '5000' })().inlineReserveMs).toBe(5_000);
   });
 });

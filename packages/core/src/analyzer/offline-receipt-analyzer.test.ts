@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WORD_LABELS, type WordLabelName } from '../domain/label-vocabulary.js';
 import { parseReceiptWord } from '../domain/receipt-text.js';
+import { assertProperty } from '../fast-check-seeds.test-support.js';
 import type { LabelProposal } from '../ports/receipt-analyzer.js';
 import { buildReceipt } from '../testing/fixtures/build-receipt.js';
 import { PHARMACY_RECEIPT } from '../testing/fixtures/pharmacy-receipt.js';
@@ -97,7 +98,7 @@ describe('OfflineReceiptAnalyzer', () => {
       fc.string({ minLength: 1, maxLength: 8 }).filter((text) => text.trim() === text && !/\s/.test(text)),
     );
     const line = fc.array(token, { minLength: 1, maxLength: 6 });
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 12 }), async (lines) => {
         const built = buildReceipt({ imageId: TEST_IMAGE_ID, receiptId: 1, lines });
         const { proposals } = await analyzer.analyze({ receipt, ...built });

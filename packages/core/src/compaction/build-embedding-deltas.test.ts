@@ -47,6 +47,9 @@ describe('buildEmbeddingDeltas', () => {
       invalid_labels_array: [],
     });
     expect(deltas.words[1]?.values).toEqual((await embedder.embed(['w1.2']))[0]);
+    expect(deltas.lines.map((line) => line.values)).toEqual(
+      await embedder.embed(deltas.lines.map((line) => String(line.metadata.text))),
+    );
   });
 
   it('uses the merchant name, and "" for absent fields or no merchant record', async () => {
@@ -93,6 +96,8 @@ describe('buildEmbeddingDeltas', () => {
       'embedder broken: returned 0 vectors for 1 texts',
     );
     await expect(buildEmbeddingDeltas(broken([[1]]), one)).rejects.toThrow('not 2 finite numbers');
+    const two = { ...one, lines: receiptContent(RECEIPT).lines.slice(0, 2) };
+    await expect(buildEmbeddingDeltas(broken([[1, 0], [1]]), two)).rejects.toThrow('not 2 finite numbers');
     await expect(buildEmbeddingDeltas(broken([[1, Number.NaN]]), one)).rejects.toBeInstanceOf(
       InvalidValueError,
     );
@@ -100,5 +105,30 @@ describe('buildEmbeddingDeltas', () => {
       lines: [],
       words: [],
     });
+  });
+
+  it('refuses an item of another image with the same receipt number, naming the receipt', async () => {
+    const { lines, words } = receiptContent(RECEIPT);
+    const [line] = lines;
+    const elsewhere = line && { ...line, imageId: '9b2e8c4d-1a3f-4e5b-8c7d-6e5f4a3b2c1d' };
+    await expect(
+      buildEmbeddingDeltas(embedder, { receipt: RECEIPT, lines: elsewhere ? [elsewhere] : [], words }),
+    ).rejects.toThrow(`receipt: expected lines, words and metadata of ${IMAGE_ID}/1`);
+  });
+
+  it('asks the embedder nothing for a receipt without lines or words', async () => {
+    const asked: string[][] = [];
+    const counting: Embedder = {
+      name: 'counting',
+      dimensions: 8,
+      embed: async (texts) => {
+        asked.push([...texts]);
+        return embedder.embed(texts);
+      },
+    };
+    const { words } = receiptContent(RECEIPT);
+    const deltas = await buildEmbeddingDeltas(counting, { receipt: RECEIPT, lines: [], words });
+    expect(deltas.lines).toEqual([]);
+    expect(asked).toEqual([words.map((word) => word.text)]);
   });
 });

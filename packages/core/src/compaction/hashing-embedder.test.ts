@@ -19,7 +19,9 @@ describe('fnv1a32', () => {
   });
 
   it('hashes the UTF-8 bytes of any text, beyond ASCII and the basic plane included', () => {
-    for (const text of ['café', '¥1,200', '合計 ¥980', '🧾 total', 'Ünïcödé\u00a0x']) {
+    // Each boundary of the UTF-8 encoding (1 to 4 bytes), and either side of it.
+    const boundaries = ['\u007f', '\u0080', '\u07ff', '\u0800', '\uffff', '\u{10000}'];
+    for (const text of ['café', '¥1,200', '合計 ¥980', '🧾 total', 'Ünïcödé\u00a0x', ...boundaries]) {
       expect(fnv1a32(text)).toBe(referenceFnv1a32(text));
     }
   });
@@ -67,5 +69,90 @@ describe('HashingEmbedder', () => {
     for (const dimensions of [0, -1, 2.5]) {
       expect(() => new HashingEmbedder({ dimensions })).toThrow(InvalidValueError);
     }
+  });
+
+  it('gives the vectors it always gave: snapshots hold them, so a change of features would strand them', async () => {
+    const [vector] = await new HashingEmbedder({ dimensions: 32 }).embed(['Café-Bar 4.50']);
+    const third = 258_199;
+    expect(vector?.map((value) => Math.round(value * 1e6))).toEqual([
+      0,
+      third,
+      0,
+      0,
+      0,
+      -third,
+      0,
+      0,
+      -third,
+      third,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      third,
+      0,
+      0,
+      -2 * third,
+      0,
+      0,
+      -third,
+      third,
+      -third,
+      0,
+      -third,
+      0,
+      -third,
+      0,
+      0,
+      -third,
+    ]);
+  });
+
+  it('accepts a single dimension and names the bad length it refuses', async () => {
+    expect((await new HashingEmbedder({ dimensions: 1 }).embed(['total']))[0]).toHaveLength(1);
+    expect(() => new HashingEmbedder({ dimensions: 0 })).toThrow(
+      'dimensions: expected a positive integer, got 0',
+    );
+  });
+
+  it('embeds a text without letters or digits by its character trigrams alone', async () => {
+    const [vector] = await new HashingEmbedder({ dimensions: 32 }).embed(['%% -']);
+    const half = 500_000;
+    expect(vector?.map((value) => Math.round(value * 1e6))).toEqual([
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      half,
+      half,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      half,
+      0,
+      -half,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ]);
   });
 });

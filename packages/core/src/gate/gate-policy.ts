@@ -47,29 +47,46 @@ export function resolveGatePolicy(overrides: Partial<GatePolicy> = {}): GatePoli
     );
   }
   if (policy.backoff) {
-    if (!(policy.backoff.multiplier >= 1)) {
+    const { multiplier, maxIntervalMs, jitter } = policy.backoff;
+    if (!Number.isFinite(multiplier) || multiplier < 1) {
       throw new InvalidValueError(
         'GatePolicy.backoff.multiplier',
-        `expected >= 1, got ${policy.backoff.multiplier}`,
+        `expected a finite number >= 1, got ${multiplier}`,
       );
     }
-    if (!(policy.backoff.maxIntervalMs >= policy.pollIntervalMs)) {
+    if (!Number.isFinite(maxIntervalMs) || maxIntervalMs < policy.pollIntervalMs) {
       throw new InvalidValueError(
         'GatePolicy.backoff.maxIntervalMs',
-        `expected >= pollIntervalMs (${policy.pollIntervalMs}), got ${policy.backoff.maxIntervalMs}`,
+        `expected a finite number of ms >= pollIntervalMs (${policy.pollIntervalMs}), got ${maxIntervalMs}`,
+      );
+    }
+    if (typeof jitter !== 'boolean') {
+      throw new InvalidValueError(
+        'GatePolicy.backoff.jitter',
+        `expected true or false, got ${String(jitter)}`,
       );
     }
   }
   return policy;
 }
 
+// The largest double below 1: a draw of exactly 1 (or more) is clamped here, keeping draws in [0, 1).
+const BELOW_ONE = 1 - 2 ** -53;
+
+/** `value` clamped into [0, 1) (NaN counts as 0). */
+function unitInterval(value: number): number {
+  if (Number.isNaN(value)) return 0;
+  return Math.min(Math.max(value, 0), BELOW_ONE);
+}
+
 /**
  * The interval before read number `attempt + 1` (attempt 0 is the interval after the first read). `random`
- * returns a number in [0, 1).
+ * should return a number in [0, 1); whatever it returns is clamped into that range, so a jittered interval never
+ * leaves [pollIntervalMs, the capped exponential value].
  */
 export function pollInterval(policy: GatePolicy, attempt: number, random: () => number): number {
   const { backoff, pollIntervalMs } = policy;
   if (!backoff) return pollIntervalMs;
   const capped = Math.min(backoff.maxIntervalMs, pollIntervalMs * backoff.multiplier ** attempt);
-  return backoff.jitter ? pollIntervalMs + random() * (capped - pollIntervalMs) : capped;
+  return backoff.jitter ? pollIntervalMs + unitInterval(random()) * (capped - pollIntervalMs) : capped;
 }

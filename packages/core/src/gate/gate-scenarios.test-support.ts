@@ -3,6 +3,7 @@
  * against any `CompactionGate` on a `VirtualClock`, with an `fc.scheduler()` choosing the order of everything
  * that happens at the same virtual instant (a read returning, a transition, the gate waking up, an abort).
  */
+import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { type CompactionRun, type CompactionRunKey, newCompactionRun } from '../domain/compaction-run.js';
 import type { CompactionCollection, CompactionState } from '../domain/compaction-state.js';
@@ -149,6 +150,8 @@ const randomPolicy: fc.Arbitrary<GatePolicy> = fc
       { weight: 1, arbitrary: fc.constant(0) },
       { weight: 5, arbitrary: uniformMs(0, 1_500) },
     ),
+    // Often a whole number of intervals, so a read falls exactly at the end of the grace period.
+    graceIntervals: fc.option(uniformMs(1, 12), { freq: 2 }),
     pollTimeoutMs: uniformMs(50, 3_000),
     backoff: fc.oneof(
       { weight: 3, arbitrary: fc.constant(undefined) },
@@ -162,22 +165,27 @@ const randomPolicy: fc.Arbitrary<GatePolicy> = fc
       },
     ),
   })
-  .map(({ pollIntervalMs, intervals, extraPermille, gracePermille, pollTimeoutMs, backoff }) => {
-    const maxWaitMs = pollIntervalMs * intervals + Math.ceil((pollIntervalMs * extraPermille) / 1_000);
-    return resolveGatePolicy({
-      pollIntervalMs,
-      maxWaitMs,
-      notFoundGraceMs: Math.floor((maxWaitMs * gracePermille) / 1_000),
-      pollTimeoutMs,
-      ...(backoff && {
-        backoff: {
-          multiplier: backoff.quarters / 4,
-          maxIntervalMs: pollIntervalMs * backoff.capIntervals,
-          jitter: backoff.jitter,
-        },
-      }),
-    });
-  });
+  .map(
+    ({ pollIntervalMs, intervals, extraPermille, gracePermille, graceIntervals, pollTimeoutMs, backoff }) => {
+      const maxWaitMs = pollIntervalMs * intervals + Math.ceil((pollIntervalMs * extraPermille) / 1_000);
+      return resolveGatePolicy({
+        pollIntervalMs,
+        maxWaitMs,
+        notFoundGraceMs:
+          graceIntervals === null
+            ? Math.floor((maxWaitMs * gracePermille) / 1_000)
+            : pollIntervalMs * graceIntervals,
+        pollTimeoutMs,
+        ...(backoff && {
+          backoff: {
+            multiplier: backoff.quarters / 4,
+            maxIntervalMs: pollIntervalMs * backoff.capIntervals,
+            jitter: backoff.jitter,
+          },
+        }),
+      });
+    },
+  );
 
 /** A time in [from, to]; a third of them on the poll grid, where they tie with reads. */
 function timeIn(policy: GatePolicy, from: number, to: number): fc.Arbitrary<number> {
@@ -526,6 +534,8 @@ export interface Observation {
   /** Reads started and timers pending at the instant the wait settled (once that instant's work was done). */
   readonly readsAtSettle: number;
   readonly timersAtSettle: number;
+  /** Abort listeners the gate left on the caller's signal when it settled. */
+  readonly listenersAtSettle: number;
   /** The same, after a long quiet stretch of virtual time past settling. */
   readonly readsAfterQuiet: number;
   readonly timersAfterQuiet: number;
@@ -661,6 +671,7 @@ export async function observe(
     policy,
   );
   let readsAtSettle = 0;
+  let listenersAtSettle = 0;
   const waiting = gate.waitForCompaction(RUN_KEY, {
     signal: caller.signal,
     ...(scenario.deadlineInMs !== undefined && { deadlineAt: t0 + scenario.deadlineInMs }),
@@ -669,10 +680,12 @@ export async function observe(
     (result) => {
       settled = { kind: 'resolved', at: clock.now(), result };
       readsAtSettle = runs.log.length;
+      listenersAtSettle = getEventListeners(caller.signal, 'abort').length;
     },
     (error: unknown) => {
       settled = { kind: 'rejected', at: clock.now(), error };
       readsAtSettle = runs.log.length;
+      listenersAtSettle = getEventListeners(caller.signal, 'abort').length;
     },
   );
 
@@ -717,6 +730,7 @@ export async function observe(
     ...(settled && { settled }),
     readsAtSettle,
     timersAtSettle,
+    listenersAtSettle,
     readsAfterQuiet: runs.log.length,
     timersAfterQuiet: clock.pendingTimers(),
     ...(abort && { abort }),

@@ -1,3 +1,4 @@
+export type * from './abort-signal.js';
 /** The only source of time for the domain. */
 export interface Clock {
   /** Epoch milliseconds. */

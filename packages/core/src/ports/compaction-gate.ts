@@ -1,5 +1,7 @@
 import type { CompactionRun, CompactionRunKey } from '../domain/compaction-run.js';
 
+export type * from './abort-signal.js';
+
 export type GateOutcome = 'completed' | 'failed' | 'timed_out' | 'not_found' | 'aborted';
 
 export interface GateResult {

@@ -1,6 +1,8 @@
 import type { CompactionRun, CompactionRunKey } from '../domain/compaction-run.js';
 import type { CompactionCollection, CompactionState } from '../domain/compaction-state.js';
 
+export type * from './abort-signal.js';
+
 export interface ReadOptions {
   /** Aborts the read; the promise then rejects. */
   readonly signal?: AbortSignal;

@@ -4,6 +4,8 @@ import type { MerchantRecord } from '../domain/merchant-record.js';
 import type { ReceiptRef } from '../domain/receipt-ref.js';
 import type { ReceiptLine, ReceiptWord } from '../domain/receipt-text.js';
 
+export type * from './abort-signal.js';
+
 export interface ReceiptAnalysisInput {
   readonly receipt: ReceiptRef;
   readonly lines: readonly ReceiptLine[];
@@ -47,3 +49,10 @@ export interface ReceiptAnalyzer {
   readonly name: string;
   analyze(input: ReceiptAnalysisInput, options?: AnalyzeOptions): Promise<ReceiptAnalysis>;
 }
+
+/**
+ * What became of an analysis the validation started: it `returned` (its proposals were considered); it `overran`
+ * the validation's deadline and was let go; it was `stopped` because the gate's outcome meant nothing would be
+ * written (or the gate failed); or it was `aborted` by the caller. Only a returned analysis is written from.
+ */
+export type AnalysisOutcome = 'returned' | 'overran' | 'stopped' | 'aborted';

@@ -2,6 +2,7 @@ import type { CompactionRunKey } from '../domain/compaction-run.js';
 import type { CompactionCollection, CompactionState } from '../domain/compaction-state.js';
 import type { ReceiptRef } from '../domain/receipt-ref.js';
 import type { GateOutcome } from './compaction-gate.js';
+import type { AnalysisOutcome } from './receipt-analyzer.js';
 
 /** What the domain reports. Adapters map events to log lines and metrics; the seed's log lines map one to one. */
 export type TelemetryEvent =
@@ -76,9 +77,30 @@ export type TelemetryEvent =
       readonly vectors: number;
     }
   | {
-      readonly type: 'compaction.retry_later';
+      /**
+       * Label or merchant records for a receipt without vectors in some collection (its delta not merged yet, or
+       * its merge FAILED): acknowledged, and carried by the next merge, which builds the vectors from the table.
+       */
+      readonly type: 'compaction.changes_deferred';
       readonly receipt: ReceiptRef;
       readonly change: 'metadata' | 'labels';
+      /** How many stream records of that change. */
+      readonly records: number;
+      readonly collections: readonly CompactionCollection[];
+    }
+  | {
+      /**
+       * A stream record this invocation did not apply: retried (reported in `batchItemFailures`), or dead-lettered
+       * (it can never be applied) and acknowledged. Logged once per record and invocation.
+       */
+      readonly type: 'stream.record_failed';
+      /** The receipt the record is about, when its key names one. */
+      readonly receipt?: ReceiptRef;
+      /** The item's key (`PK|SK` on DynamoDB). */
+      readonly key: string;
+      readonly eventId: string;
+      readonly sequenceNumber: string;
+      readonly disposition: 'retried' | 'dead_lettered';
       readonly reason: string;
     }
   | {
@@ -105,6 +127,9 @@ export type TelemetryEvent =
       readonly type: 'validation.completed';
       readonly run: CompactionRunKey;
       readonly outcome: GateOutcome;
+      readonly analysis: AnalysisOutcome;
+      /** The caller aborted (see ValidationReport.aborted). */
+      readonly aborted: boolean;
       readonly labelsWritten: number;
       readonly metadataCorrected: boolean;
       readonly totalMs: number;
@@ -125,12 +150,20 @@ export type MetricName =
   | 'ProposalsRejected'
   | 'UnreadableItems'
   | 'LabelsOutsideVocabulary'
+  /** Metadata corrections of the analyzer refused as untrusted input. */
+  | 'CorrectionsRejected'
+  /** Analyses let go at the validation's deadline. */
+  | 'AnalysisOverruns'
   | 'AnalyzerFallbacks'
   | 'LlmCalls'
   | 'LlmRetries'
   | 'LlmProposalsDropped'
   | 'SnapshotOptimizations'
-  | 'SnapshotOptimizeFailures';
+  | 'SnapshotOptimizeFailures'
+  | 'CompactionChangesDeferred'
+  | 'StreamRecordsRetried'
+  | 'StreamRecordsDeadLettered'
+  | 'ValidationsDispatched';
 
 export interface Telemetry {
   event(event: TelemetryEvent): void;

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock, VirtualClockStalledError } from './virtual-clock.js';
 
@@ -62,5 +63,46 @@ describe('VirtualClock', () => {
       for (;;) await clock.sleep(1_000);
     })();
     await expect(clock.run(endless, { limitMs: 10_000 })).rejects.toThrow('still pending after 10000 ms');
+  });
+
+  it('removes its abort listener from the signal once a sleep has fired', async () => {
+    const clock = new VirtualClock(0);
+    const controller = new AbortController();
+    const sleeping = clock.sleep(1_000, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    await clock.advance(1_000);
+    await sleeping;
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('does not take a long promise chain between two sleeps for a stall', async () => {
+    const clock = new VirtualClock(0);
+    const chain = async (turns: number) => {
+      for (let turn = 0; turn < turns; turn++) await Promise.resolve();
+    };
+    const work = (async () => {
+      await chain(3_000);
+      await clock.sleep(1_000);
+      await chain(3_000);
+      return clock.now();
+    })();
+    await expect(clock.run(work)).resolves.toBe(1_000);
+  });
+
+  it('reports a stall only after `idleTurns` turns with no timer pending, a bound the caller can raise', async () => {
+    const clock = new VirtualClock(0);
+    const longChain = async () => {
+      for (let turn = 0; turn < 50_000; turn++) await Promise.resolve();
+      return 'done';
+    };
+    await expect(clock.run(longChain(), { idleTurns: 100 })).rejects.toThrow('after 100 idle turns');
+    await expect(clock.run(longChain(), { idleTurns: 60_000 })).resolves.toBe('done');
+  });
+
+  it('refuses a bound that cannot work', async () => {
+    const clock = new VirtualClock(0);
+    await expect(clock.run(Promise.resolve(1), { idleTurns: 0 })).rejects.toThrow(RangeError);
+    await expect(clock.run(Promise.resolve(1), { limitMs: -1 })).rejects.toThrow(RangeError);
+    await expect(clock.advance(Number.NaN)).rejects.toThrow(RangeError);
   });
 });

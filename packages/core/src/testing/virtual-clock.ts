@@ -14,10 +14,17 @@ export class VirtualClockStalledError extends Error {
 export interface VirtualClockRunOptions {
   /** Virtual time after which `run` gives up (default one day). */
   readonly limitMs?: number;
+  /**
+   * With no timer pending, how many turns of the microtask queue `run` lets the work take to settle or set a timer
+   * before it reports a stall (default 10 000). Raise it for work with longer promise chains between two sleeps.
+   */
+  readonly idleTurns?: number;
 }
 
-// Enough turns of the microtask queue for any chain of awaits between two timers in our code.
+// Turns of the microtask queue `advance` gives the work woken by a timer before it looks for the next timer.
 const MICROTASK_TURNS = 200;
+const IDLE_TURNS = 10_000;
+const DAY_MS = 86_400_000;
 
 async function flushMicrotasks(): Promise<void> {
   for (let turn = 0; turn < MICROTASK_TURNS; turn++) await Promise.resolve();
@@ -41,7 +48,9 @@ export class VirtualClock implements Clock {
     return this.#now;
   }
 
+  /** Throws a RangeError at once for a NaN `ms`, which would otherwise be a timer that never fires. */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (Number.isNaN(ms)) throw new RangeError('VirtualClock.sleep: expected a number of ms, got NaN');
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (ms <= 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -93,9 +102,18 @@ export class VirtualClock implements Clock {
     this.#now = target;
   }
 
-  /** Advances to each next timer until `work` settles; returns its value or rethrows its error. */
+  /**
+   * Advances to each next timer until `work` settles; returns its value or rethrows its error. It reports a stall
+   * only when no timer is pending and the work stays pending through `idleTurns` turns of the microtask queue, so
+   * a long promise chain is not taken for one.
+   */
   async run<T>(work: Promise<T>, options: VirtualClockRunOptions = {}): Promise<T> {
-    const limit = this.#now + (options.limitMs ?? 86_400_000);
+    const { limitMs = DAY_MS, idleTurns = IDLE_TURNS } = options;
+    if (!(limitMs >= 0)) throw new RangeError(`VirtualClock.run: expected limitMs >= 0, got ${limitMs}`);
+    if (!Number.isInteger(idleTurns) || idleTurns < 1) {
+      throw new RangeError(`VirtualClock.run: expected idleTurns to be a positive integer, got ${idleTurns}`);
+    }
+    const limit = this.#now + limitMs;
     let settled = false;
     work.then(
       () => {
@@ -107,15 +125,19 @@ export class VirtualClock implements Clock {
     );
     await flushMicrotasks();
     while (!settled) {
+      for (let turn = 0; turn < idleTurns && !settled && this.#timers.length === 0; turn++) {
+        await Promise.resolve();
+      }
+      if (settled) break;
       const next = this.nextTimerAt();
       if (next === undefined) {
         throw new VirtualClockStalledError(
-          'VirtualClock.run: the awaited work is still pending but no timer is left to fire; it waits on something this clock cannot advance (a promise nobody resolves, or real time)',
+          `VirtualClock.run: the awaited work is still pending but no timer is left to fire after ${idleTurns} idle turns of the microtask queue; it waits on something this clock cannot advance (a promise nobody resolves, or real time)`,
         );
       }
       if (next > limit) {
         throw new VirtualClockStalledError(
-          `VirtualClock.run: still pending after ${options.limitMs ?? 86_400_000} ms of virtual time`,
+          `VirtualClock.run: still pending after ${limitMs} ms of virtual time`,
         );
       }
       await this.advance(next - this.#now);

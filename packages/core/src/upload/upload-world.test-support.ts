@@ -98,7 +98,8 @@ export function uploadWorld(options: { gate?: CompactionGate } = {}) {
         deadlineAt: realClock.now() + deadlineMs,
       }),
     /** The compactor's merge of a run, as its stream record would start it. */
-    compact: (key: CompactionRunKey) => compactRun({ runs, deltas, snapshots, clock: realClock }, key),
+    compact: (key: CompactionRunKey) =>
+      compactRun({ runs, deltas, snapshots, clock: realClock, labels, merchantRecords: metadata }, key),
     /** Everything the upload may have written for a receipt, for before/after comparisons. */
     async state(receipt: ReceiptRef) {
       const [stored, vectorsOfLines, vectorsOfWords] = await Promise.all([

@@ -11,7 +11,9 @@ export {
   validateReceipt,
 } from './validate-receipt.js';
 export type {
+  AbortRecord,
   MetadataChange,
+  RejectedCorrection,
   RejectedProposal,
   ValidationReport,
   WriteDecision,

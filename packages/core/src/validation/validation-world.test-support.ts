@@ -1,8 +1,10 @@
+import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { newCompactionRun } from '../domain/compaction-run.js';
 import type { CompactionCollection } from '../domain/compaction-state.js';
 import type { WordLabelName } from '../domain/label-vocabulary.js';
-import { parseMerchantRecord } from '../domain/merchant-record.js';
+import { MERCHANT_CORRECTION_FIELDS, type MerchantCorrection } from '../domain/merchant-correction.js';
+import { type MerchantRecord, parseMerchantRecord } from '../domain/merchant-record.js';
 import { parseReceiptWord } from '../domain/receipt-text.js';
 import { toTimestamp } from '../domain/timestamps.js';
 import { parseWordLabel, type ReceiptWordLabel, wordLabelId } from '../domain/word-label.js';
@@ -12,7 +14,13 @@ import type { CompactionGate, GateResult } from '../ports/compaction-gate.js';
 import type { CompactionRunRepository } from '../ports/compaction-run-repository.js';
 import type { LabelRepository } from '../ports/label-repository.js';
 import type { MerchantRecordRepository } from '../ports/merchant-record-repository.js';
-import type { LabelProposal, ReceiptAnalysis, ReceiptAnalyzer } from '../ports/receipt-analyzer.js';
+import type {
+  AnalyzeOptions,
+  LabelProposal,
+  ReceiptAnalysis,
+  ReceiptAnalysisInput,
+  ReceiptAnalyzer,
+} from '../ports/receipt-analyzer.js';
 import { InMemoryCompactionRunRepository } from '../testing/in-memory-compaction-run-repository.js';
 import { InMemoryLabelRepository } from '../testing/in-memory-label-repository.js';
 import { InMemoryMerchantRecordRepository } from '../testing/in-memory-merchant-record-repository.js';
@@ -58,10 +66,18 @@ export const PROPOSALS: ReceiptAnalysis['proposals'] = [
   { lineId: 2, wordId: 2, label: 'GRAND_TOTAL', reasoning: 'amount after TOTAL' },
 ];
 
-/** An analyzer that answers after `delayMs` of clock time with fixed proposals and, optionally, a correction. */
+/**
+ * An analyzer that answers after `delayMs` of clock time with fixed proposals and, optionally, corrections (a
+ * `merchantName`, or any `corrections` at all, as an untrusted analyzer may return). With `ignoresSignal` it
+ * sleeps on regardless of its signal, as a careless analyzer would. Records what each call was given.
+ */
 export class ScriptedAnalyzer implements ReceiptAnalyzer {
   readonly name = 'SCRIPTED';
   calls = 0;
+  readonly inputs: ReceiptAnalysisInput[] = [];
+  readonly options: AnalyzeOptions[] = [];
+  /** Sleeps of this analyzer still pending (an analyzer that ignores its signal may outlive the validation). */
+  sleeping = 0;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -69,21 +85,40 @@ export class ScriptedAnalyzer implements ReceiptAnalyzer {
       delayMs?: number;
       proposals?: ReceiptAnalysis['proposals'];
       merchantName?: string;
+      corrections?: Readonly<Record<string, unknown>>;
       error?: Error;
+      ignoresSignal?: boolean;
     } = {},
   ) {}
 
-  async analyze(_input: unknown, options: { signal?: AbortSignal } = {}): Promise<ReceiptAnalysis> {
+  async analyze(input: ReceiptAnalysisInput, options: AnalyzeOptions = {}): Promise<ReceiptAnalysis> {
     this.calls++;
-    await this.clock.sleep(this.script.delayMs ?? 0, options.signal);
+    this.inputs.push(input);
+    this.options.push(options);
+    this.sleeping++;
+    try {
+      await this.clock.sleep(
+        this.script.delayMs ?? 0,
+        this.script.ignoresSignal ? undefined : options.signal,
+      );
+    } finally {
+      this.sleeping--;
+    }
     if (this.script.error) throw this.script.error;
     const { merchantName } = this.script;
+    const corrections =
+      'corrections' in this.script ? this.script.corrections : merchantName ? { merchantName } : undefined;
     return {
       analyzer: this.name,
       proposals: this.script.proposals ?? PROPOSALS,
-      metadata: merchantName
-        ? { matches: false, corrections: { merchantName }, reasoning: 'header says otherwise' }
-        : { matches: true, corrections: {}, reasoning: 'consistent' },
+      metadata:
+        corrections !== undefined
+          ? {
+              matches: false,
+              corrections: corrections as MerchantCorrection,
+              reasoning: 'header says otherwise',
+            }
+          : { matches: true, corrections: {}, reasoning: 'consistent' },
     };
   }
 }
@@ -98,12 +133,14 @@ export async function validationWorld(
     policy?: Partial<OutcomePolicy>;
     analyzer?: ScriptedAnalyzer['script'];
     createRun?: boolean;
+    /** The label store's class: the in-memory one, or a mutant of it. */
+    labelRepository?: typeof InMemoryLabelRepository;
   } = {},
 ) {
   const clock = new VirtualClock();
   const t0 = clock.now();
   const runs = new InMemoryCompactionRunRepository({ clock });
-  const labels = new InMemoryLabelRepository({ runs, clock });
+  const labels = new (options.labelRepository ?? InMemoryLabelRepository)({ runs, clock });
   const receipts = new InMemoryReceiptRepository();
   const metadata = new InMemoryMerchantRecordRepository({ clock });
   const telemetry = new RecordingTelemetry();
@@ -219,14 +256,19 @@ export interface ValidationScenario {
   /** Absent: that collection never finishes. Its time counts from the run's creation (or t0). */
   readonly lines?: CollectionFate;
   readonly words?: CollectionFate;
-  readonly analysis: { readonly delayMs: number; readonly fails: boolean };
+  /** The analysis answers (or fails) after `delayMs`; with `ignoresSignal` it runs on whatever its signal says. */
+  readonly analysis: { readonly delayMs: number; readonly fails: boolean; readonly ignoresSignal: boolean };
+  /** The gate's read with this index fails for good (access denied, say). */
+  readonly gateFailsAtRead?: number;
   readonly policy: Partial<OutcomePolicy>;
   readonly deadlineInMs?: number;
   readonly abortAtMs?: number;
+  /** The caller aborts while the label write is in flight (after the store applied it, before it answers). */
+  readonly abortDuringLabelWrite?: boolean;
   readonly proposals: readonly LabelProposal[];
   readonly decided: readonly DecidedSeed[];
-  /** The analyzer's metadata verdict: a correction to this name, or (absent) "matches". */
-  readonly merchantName?: string;
+  /** The analyzer's metadata corrections, valid or not; absent: its verdict is "matches". */
+  readonly corrections?: Readonly<Record<string, unknown>>;
   /** Someone else changes the metadata at this time (so a correction then conflicts). */
   readonly concurrentChangeAtMs?: number;
 }
@@ -303,7 +345,18 @@ const policyArb: fc.Arbitrary<Partial<OutcomePolicy>> = fc.record(
   { requiredKeys: [] },
 );
 
-const metadataVerdictArb = fc.constantFrom(undefined, 'COFFEE HUT', 'COFFEE HUT ROASTERS');
+/**
+ * Corrections an untrusted analyzer may return against the stored "COFFEE HUT": none, one that changes nothing,
+ * a real one, and ones that must be refused (a field that cannot be corrected, an empty or non-string value).
+ */
+const correctionsArb = fc.constantFrom<Readonly<Record<string, unknown>> | undefined>(
+  undefined,
+  { merchantName: 'COFFEE HUT' },
+  { merchantName: 'COFFEE HUT ROASTERS' },
+  { merchantName: 'COFFEE HUT ROASTERS', address: '' },
+  { placeId: 'place-2', phoneNumber: '555-0100' },
+  { merchantName: '   ', merchantCategory: 42 },
+);
 
 /** Any scenario: every timeline, policy, deadline, abort, decided labels and metadata verdict. */
 export const validationScenarioArb: fc.Arbitrary<ValidationScenario> = fc
@@ -321,13 +374,19 @@ export const validationScenarioArb: fc.Arbitrary<ValidationScenario> = fc
         { weight: 4, arbitrary: fc.constant(false) },
         { weight: 1, arbitrary: fc.constant(true) },
       ),
+      ignoresSignal: fc.boolean(),
     }),
+    gateFailsAtRead: sometimes(fc.integer({ min: 0, max: 20 }), 1, 6),
     policy: policyArb,
     deadlineInMs: sometimes(instantArb(60), 1, 2),
     abortAtMs: sometimes(instantArb(60), 1, 2),
+    abortDuringLabelWrite: fc.oneof(
+      { weight: 2, arbitrary: fc.constant(false) },
+      { weight: 1, arbitrary: fc.constant(true) },
+    ),
     proposals: fc.subarray([...PROPOSAL_POOL]),
     decided: decidedArb,
-    merchantName: metadataVerdictArb,
+    corrections: correctionsArb,
     concurrentChangeAtMs: sometimes(instantArb(60), 1, 3),
   })
   .map(({ compaction, ...rest }) => ({ ...rest, ...compaction }));
@@ -341,19 +400,28 @@ export const completingScenarioArb: fc.Arbitrary<ValidationScenario> = fc.record
   runCreated: fc.constant('before' as const),
   lines: fateArb('COMPLETED'),
   words: fateArb('COMPLETED'),
-  analysis: fc.record({ delayMs: instantArb(60), fails: fc.constant(false) }),
+  analysis: fc.record({ delayMs: instantArb(60), fails: fc.constant(false), ignoresSignal: fc.boolean() }),
   policy: policyArb,
   proposals: fc.subarray([...PROPOSAL_POOL]),
   decided: decidedArb,
-  merchantName: metadataVerdictArb,
+  corrections: correctionsArb,
   concurrentChangeAtMs: sometimes(instantArb(60), 1, 3),
 });
 
-/** A write (attempted: logged before it reaches the store) or the gate settling, in the order they happened. */
+/**
+ * A write (attempted: logged before it reaches the store), the gate settling (a result, or none when it threw),
+ * the analysis failing, or the caller aborting, in the order they happened.
+ */
 export type Step =
   | { readonly kind: 'gate_settled'; readonly at: number; readonly result?: GateResult }
+  | { readonly kind: 'analysis_failed'; readonly at: number }
+  /** `heard`: the validation was still listening to the signal, so it had not settled yet. */
+  | { readonly kind: 'caller_aborted'; readonly at: number; readonly heard: boolean }
   | { readonly kind: 'labels'; readonly at: number; readonly guarded: boolean }
-  | { readonly kind: 'metadata'; readonly at: number };
+  | { readonly kind: 'metadata'; readonly at: number; readonly changes?: MerchantCorrection };
+
+export const isWrite = (step: Step): step is Extract<Step, { kind: 'labels' | 'metadata' }> =>
+  step.kind === 'labels' || step.kind === 'metadata';
 
 /** One validation of the played scenario. */
 export interface Round {
@@ -363,9 +431,11 @@ export interface Round {
   /** The real gate's result, as it settled (not as the use case may have reported it). */
   readonly gate?: GateResult;
   readonly analysisReturned: boolean;
+  /** When it settled (absent when it never did). */
+  readonly settledAt?: number;
   /** Steps from the round's start to the end of its quiet stretch, gate settling included. */
   readonly steps: readonly Step[];
-  /** Timers pending, reads made and steps taken when it settled (once that instant's work was done). */
+  /** Timers pending and reads made when it settled (once that instant's work was done), steps taken by then. */
   readonly timersAtSettle: number;
   readonly readsAtSettle: number;
   readonly stepsAtSettle: number;
@@ -412,16 +482,19 @@ export async function playValidation(
   scenario: ValidationScenario,
   s: fc.Scheduler,
   rounds = 1,
+  labelRepository?: typeof InMemoryLabelRepository,
 ): Promise<PlayedValidation> {
   const world = await validationWorld({
+    ...(labelRepository && { labelRepository }),
     gatePolicy: scenario.gatePolicy,
     policy: scenario.policy,
     createRun: scenario.runCreated === 'before',
     analyzer: {
       delayMs: scenario.analysis.delayMs,
       proposals: [...scenario.proposals],
-      ...(scenario.merchantName !== undefined && { merchantName: scenario.merchantName }),
+      ...(scenario.corrections !== undefined && { corrections: scenario.corrections }),
       ...(scenario.analysis.fails && { error: new Error('model unreachable') }),
+      ignoresSignal: scenario.analysis.ignoresSignal,
     },
   });
   const { clock, t0 } = world;
@@ -440,12 +513,15 @@ export async function playValidation(
   const decidedBefore = await world.labels.getLabels(RUN);
 
   const steps: Step[] = [];
+  const controller = new AbortController();
   let gateResult: GateResult | undefined;
   let analysisReturned = false;
   // Reads are sent when the scheduler says so: a read and a transition due at one instant race.
+  let gateReads = 0;
   const runs: CompactionRunRepository = {
     getCompactionRun: async (key, options) => {
       await s.schedule(Promise.resolve(), `read at ${since()} ms`);
+      if (gateReads++ === scenario.gateFailsAtRead) world.runs.readFaults.failNext(1, 'permanent');
       return world.runs.getCompactionRun(key, options);
     },
     createCompactionRun: (run) => world.runs.createCompactionRun(run),
@@ -458,11 +534,17 @@ export async function playValidation(
   );
   const gate: CompactionGate = {
     waitForCompaction: (key, options) =>
-      realGate.waitForCompaction(key, options).then((result) => {
-        gateResult ??= result;
-        steps.push({ kind: 'gate_settled', at: clock.now(), result });
-        return result;
-      }),
+      realGate.waitForCompaction(key, options).then(
+        (result) => {
+          gateResult ??= result;
+          steps.push({ kind: 'gate_settled', at: clock.now(), result });
+          return result;
+        },
+        (error: unknown) => {
+          steps.push({ kind: 'gate_settled', at: clock.now() });
+          throw error;
+        },
+      ),
   };
   // The answer (or failure) is delivered when the scheduler says so: it races the gate and the abort.
   const analyzer: ReceiptAnalyzer = {
@@ -476,15 +558,22 @@ export async function playValidation(
         Promise.resolve(),
         `analysis ${'error' in answer ? 'fails' : 'returns'} at ${since()} ms`,
       );
-      if ('error' in answer) throw answer.error;
+      if ('error' in answer) {
+        steps.push({ kind: 'analysis_failed', at: clock.now() });
+        throw answer.error;
+      }
       analysisReturned = true;
       return answer.analysis;
     },
   };
   const labels: SeedableLabelRepository = {
-    saveLabels: (batch, options) => {
+    // The store's answer arrives when the scheduler says so: an abort may come while the write is in flight.
+    saveLabels: async (batch, options) => {
       steps.push({ kind: 'labels', at: clock.now(), guarded: options?.requireCompleted !== undefined });
-      return world.labels.saveLabels(batch, options);
+      const saved = await world.labels.saveLabels(batch, options);
+      if (scenario.abortDuringLabelWrite) controller.abort(new Error('caller gave up during the write'));
+      await s.schedule(Promise.resolve(), `labels written at ${since()} ms`);
+      return saved;
     },
     getLabels: (receipt) => world.labels.getLabels(receipt),
     getWordLabels: (word) => world.labels.getWordLabels(word),
@@ -497,14 +586,25 @@ export async function playValidation(
       return world.metadata.addMerchantRecord(record);
     },
     updateMerchantRecord: (expected, next) => {
-      steps.push({ kind: 'metadata', at: clock.now() });
+      steps.push({ kind: 'metadata', at: clock.now(), changes: changedFields(expected, next) });
       return world.metadata.updateMerchantRecord(expected, next);
     },
   };
   const deps: ValidateReceiptDeps = { ...world.deps, gate, analyzer, labels, metadata };
 
-  const controller = new AbortController();
   const events = worldEvents(scenario, world, controller);
+  // Registered first, so it runs before the validation's own listener, which is then still there if it has not
+  // settled: that tells an abort just before settling from one just after, even at the same instant.
+  controller.signal.addEventListener(
+    'abort',
+    () =>
+      steps.push({
+        kind: 'caller_aborted',
+        at: clock.now(),
+        heard: getEventListeners(controller.signal, 'abort').length > 0,
+      }),
+    { once: true },
+  );
   const drive = async (done: () => boolean, until: number): Promise<string | undefined> => {
     for (;;) {
       await s.waitIdle();
@@ -534,6 +634,8 @@ export async function playValidation(
     analysisReturned = false;
     const first = steps.length;
     let settled: PromiseSettledResult<ValidationReport> | undefined;
+    let settledAt: number | undefined;
+    let stepsAtSettle = 0;
     validate(deps, {
       run: RUN,
       signal: controller.signal,
@@ -541,24 +643,29 @@ export async function playValidation(
     }).then(
       (value) => {
         settled = { status: 'fulfilled', value };
+        settledAt = clock.now();
+        stepsAtSettle = steps.length - first;
       },
       (reason: unknown) => {
         settled = { status: 'rejected', reason };
+        settledAt = clock.now();
+        stepsAtSettle = steps.length - first;
       },
     );
     const stuck = await drive(() => settled !== undefined, clock.now() + HORIZON_MS);
     // Read through casts: TypeScript cannot see the assignments made in callbacks.
     const outcome = settled as PromiseSettledResult<ValidationReport> | undefined;
     const gateSettled = gateResult as GateResult | undefined;
-    const timersAtSettle = clock.pendingTimers();
+    // The analyzer's own sleep is not the validation's: one that ignores its signal may run on after it.
+    const timersAtSettle = clock.pendingTimers() - world.analyzer.sleeping;
     const readsAtSettle = world.runs.reads;
-    const stepsAtSettle = steps.length - first;
     if (stuck === undefined) await drive(() => false, clock.now() + QUIET_MS);
     played.push({
       ...(outcome && { settled: outcome }),
       ...(stuck !== undefined && { stuck }),
       ...(gateSettled && { gate: gateSettled }),
       analysisReturned,
+      ...(settledAt !== undefined && { settledAt: settledAt as number }),
       steps: steps.slice(first),
       timersAtSettle,
       readsAtSettle,
@@ -634,4 +741,17 @@ function worldEvents(
     });
   }
   return events.sort((a, b) => a.at - b.at);
+}
+
+/**
+ * The correctable fields an update changes (the rest of the new record follows from them by
+ * correctMerchantRecord's rules, which its own tests pin).
+ */
+function changedFields(expected: MerchantRecord, next: MerchantRecord): MerchantCorrection {
+  return Object.fromEntries(
+    MERCHANT_CORRECTION_FIELDS.filter((field) => next[field] !== expected[field]).map((field) => [
+      field,
+      next[field],
+    ]),
+  );
 }

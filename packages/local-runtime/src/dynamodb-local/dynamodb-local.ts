@@ -43,12 +43,21 @@ async function freePort(): Promise<number> {
  * it answers. The JVM runs under a shell that kills it as soon as this process's pipe to it closes, so it cannot
  * outlive this process, even one killed with SIGKILL.
  */
-export async function startDynamoDbLocal(options: { readyTimeoutMs?: number } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: {
+    readyTimeoutMs?: number;
+    /**
+     * The JVM's heap (default 256 MB, enough for tests). The database lives in memory, stream records included:
+     * a load of tens of thousands of items needs more, or the JVM spends its time collecting garbage.
+     */
+    maxHeapMb?: number;
+  } = {},
+): Promise<DynamoDbLocal> {
   const dir = jarDirectory();
   const port = await freePort();
   const java = [
     'java',
-    '-Xmx256m',
+    `-Xmx${options.maxHeapMb ?? 256}m`,
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
     '-jar',
     join(dir, 'DynamoDBLocal.jar'),

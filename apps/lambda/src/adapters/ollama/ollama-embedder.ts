@@ -1,5 +1,5 @@
 import { type Embedder, InvalidValueError, TransientStoreError } from '@receipt-gate/core';
-import { type EmbedResponse, Ollama } from 'ollama';
+import type { EmbedResponse } from 'ollama';
 import type { OllamaConfig } from '../llm/ollama-config.js';
 
 export const DEFAULT_EMBEDDING_MODEL = 'nomic-embed-text';
@@ -81,6 +81,8 @@ export class OllamaEmbedder implements Embedder {
   async #call(input: readonly string[]): Promise<EmbedResponse> {
     const { ollama, model } = this.#options;
     const fetcher = this.#options.fetch ?? fetch;
+    // Loaded on first use, like the LLM analyzer: the offline embedder's functions never pay for the client.
+    const { Ollama } = await import('ollama');
     const client = new Ollama({
       host: ollama.host,
       headers: ollama.authHeaders(),

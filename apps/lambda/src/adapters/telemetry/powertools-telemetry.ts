@@ -2,10 +2,17 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type MetricName, seedLogLine, type Telemetry, type TelemetryEvent } from '@receipt-gate/core';
 
+/** The CloudWatch namespace of the functions' metrics; each metric has a `service` dimension (the service name). */
+export const METRICS_NAMESPACE = 'ReceiptGate';
+
 const WARNINGS = new Set<TelemetryEvent['type']>([
   'gate.read_failed',
   'validation.unguarded_write',
   'store.item_unreadable',
+  'stream.record_failed',
+  'upload.failed',
+  'upload.replacing_unsettled',
+  'upload.stale_vectors_left',
 ]);
 
 /**

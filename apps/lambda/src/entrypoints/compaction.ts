@@ -1,9 +1,0 @@
-import { configFromEnv } from '../config/app-config.js';
-import { createContainer } from '../container/create-container.js';
-import { TOKENS } from '../container/tokens.js';
-
-// Built once per execution environment, at init, and reused by every invocation it serves.
-const container = createContainer(configFromEnv(process.env));
-
-/** The compaction Lambda function's handler. */
-export const handler = container.get(TOKENS.CompactionHandler);
