@@ -1,5 +1,5 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { ReceiptRef } from '@receipt-gate/core';
+import type { ReceiptRef, ReceiptVersionStore } from '@receipt-gate/core';
 import {
   InMemoryEmbeddingDeltaStore,
   InMemoryEmbeddingSnapshotStore,
@@ -8,8 +8,9 @@ import {
 import { createLambdaContext, LOCAL_REGION } from '@receipt-gate/local-runtime';
 import { freshTable } from '../../test/dynamodb.js';
 import { configFromEnv } from '../config/app-config.js';
-import { createContainer } from '../container/create-container.js';
+import { type ContainerOverrides, createContainer } from '../container/create-container.js';
 import { TOKENS } from '../container/tokens.js';
+import { createUploadHandler } from './upload-handler.js';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -68,7 +69,10 @@ export class WriteFaults {
  * returns), with in-memory embedding stores and a fault injector on the table's client. No compactor runs: a test
  * that replaces a receipt completes the replaced run itself (`completeRun`), or the upload waits for it.
  */
-export async function startUploadSystem(env: Record<string, string> = {}) {
+export async function startUploadSystem(
+  env: Record<string, string> = {},
+  overrides: Pick<ContainerOverrides, 'deadLetters' | 'validationDispatch'> = {},
+) {
   const table = await freshTable('upload');
   const faults = new WriteFaults();
   faults.install(table.client);
@@ -83,7 +87,13 @@ export async function startUploadSystem(env: Record<string, string> = {}) {
     GATE_MAX_WAIT_MS: '2000',
     ...env,
   });
-  const container = createContainer(config, { telemetry, dynamoClient: table.client, deltas, snapshots });
+  const container = createContainer(config, {
+    telemetry,
+    dynamoClient: table.client,
+    deltas,
+    snapshots,
+    ...overrides,
+  });
   const handler = container.get(TOKENS.UploadHandler);
   const context = createLambdaContext({
     functionName: 'upload',
@@ -112,6 +122,23 @@ export async function startUploadSystem(env: Record<string, string> = {}) {
     snapshots,
     telemetry,
     upload: (payload: unknown) => handler(payload, context),
+    /** The upload handler as the container builds it, but on `versions` (a test's broken variant of the store). */
+    uploadWith(versions: (store: ReceiptVersionStore) => ReceiptVersionStore) {
+      const variant = createUploadHandler({
+        mode: config.mode,
+        inlineReserveMs: config.inlineReserveMs,
+        versions: versions(container.get(TOKENS.ReceiptVersionStore)),
+        deltas,
+        snapshots,
+        embedder: container.get(TOKENS.Embedder),
+        gate: container.get(TOKENS.CompactionGate),
+        clock: container.get(TOKENS.Clock),
+        telemetry,
+        validate: container.get(TOKENS.Validate),
+        flush: container.get(TOKENS.Flush),
+      });
+      return (payload: unknown) => variant(payload, context);
+    },
     /** Every item of the table, ordered by key. */
     scan,
     /** Every item that belongs to one receipt: its image partition's items of the receipt, and its lease. */
