@@ -105,6 +105,26 @@ describe('DynamoReceiptVersionStore on DynamoDB Local', () => {
     expect((await versions.read(receipt)).lines).toEqual(version.lines);
   });
 
+  it('keeps a merchant record another service creates while the upload writes, and writes the rest', async () => {
+    const receipt = newReceipt();
+    const versions = store();
+    const version = versions.check({
+      ...versionOf(receipt, 2),
+      metadata: { ...sample.metadata, ...receipt },
+    }).version;
+    const lease = await versions.lease(receipt, { waitUntil: waitUntil() });
+    // After the lease read the receipt (no record then), another service creates its own.
+    const theirs = { ...sample.metadata, ...receipt, merchantName: 'Their Name' };
+    await table.client.send(
+      new PutItemCommand({ TableName: table.tableName, Item: RECEIPT_PLACE_CODEC.toItem(theirs) }),
+    );
+    await lease.writeContent(version, []);
+    await lease.release();
+    const stored = await versions.read(receipt);
+    expect(stored.lines).toEqual(version.lines);
+    expect(stored.metadata?.merchantName).toBe('Their Name');
+  });
+
   it('leaves no lease item behind once released, and keeps it out of every index', async () => {
     const receipt = newReceipt();
     const versions = store();

@@ -77,6 +77,8 @@ interface Write {
   readonly undo?: TransactWriteItem;
   /** Why it can be refused by its condition, for the error. */
   readonly what: string;
+  /** A creation that may find the item created meanwhile by another writer, whose item is then kept. */
+  readonly ifAbsent?: boolean;
 }
 
 /**
@@ -85,7 +87,8 @@ interface Write {
  * so a write of an upload that lost its lease fails instead of mixing with another upload's. What is written is
  * only what changes: an unchanged line or word keeps its item (and whatever other services set on it); an item
  * that cannot be read is never touched. Every write has its undo (the item as read, put back; or a delete of one
- * created), run newest first by `rollback`.
+ * created), run newest first by `rollback`. The merchant record, created only when the receipt has none, goes in a
+ * transaction of its own after the lines and words: one another service created meanwhile is kept, not a failure.
  *
  * `check` encodes every item as it will be written and holds it against DynamoDB's limits (`itemLimitProblems`),
  * so an upload DynamoDB would refuse midway is refused before its first write, with the field named.
@@ -291,10 +294,13 @@ class DynamoLease implements ReceiptVersionLease {
         version.words.map((word) => [wordKey(word), toReceiptWordItem(word), word] as const),
       ),
       ...this.#dropped(version),
-      ...this.#merchantRecord(version.metadata),
     ];
     try {
       await this.#commit(writes);
+      // On its own: another service may create the record at any time, and then that one is kept.
+      await this.#commit(this.#merchantRecord(version.metadata)).catch((error: unknown) => {
+        if (!(error instanceof CreatedMeanwhileError)) throw error;
+      });
     } catch (error) {
       // Undo this call's writes, so the receipt is as it was; what cannot be undone now stays for rollback().
       await this.#undoSince(mark).catch(() => undefined);
@@ -420,6 +426,7 @@ class DynamoLease implements ReceiptVersionLease {
         action: putNew(tableName, item),
         undo: { Delete: { TableName: tableName, Key: this.codec.key(record) } },
         what: `${this.codec.type} created meanwhile`,
+        ifAbsent: true,
       },
     ];
   }
@@ -489,6 +496,9 @@ class DynamoLease implements ReceiptVersionLease {
           );
         }
         const refused = codes.findIndex((code) => code === 'ConditionalCheckFailed');
+        if (refused >= 0 && writes[refused]?.ifAbsent) {
+          throw new CreatedMeanwhileError(`${writes[refused]?.what}`, { cause: error });
+        }
         if (refused >= 0) {
           throw new NotWrittenError(
             `the receipt changed while it was written (${writes[refused]?.what}); try again`,
@@ -517,6 +527,9 @@ class DynamoLease implements ReceiptVersionLease {
 
 /** A write DynamoDB canceled (so none of its transaction happened), to be tried again later. */
 class NotWrittenError extends TransientStoreError {}
+
+/** A creation canceled because another writer created the item meanwhile (nothing of its transaction happened). */
+class CreatedMeanwhileError extends NotWrittenError {}
 
 /** A write DynamoDB refused for good (none of its transaction happened). */
 class RefusedWriteError extends Error {
