@@ -14,7 +14,8 @@ import { describeCase, eventOf, type HostileUpload, hostileUploads } from './hos
 // included), no delta without its run, and no prototype polluted.
 
 const CASES = Number(process.env.FUZZ_UPLOAD_CASES ?? 300);
-const BROKEN_CASES = 200;
+const BROKEN_CASES = 100;
+const BROKEN_SEED = 2;
 const SAMPLE = COFFEE_SHOP_RECEIPT;
 const strip = ({ imageId: _i, receiptId: _r, ...rest }: { imageId?: unknown; receiptId?: unknown }) => rest;
 // The first four lines and their words: small enough for a few hundred cases, big enough for every kind of item.
@@ -171,9 +172,9 @@ describe('upload fuzz', () => {
       expect(counts.unclearCrashes + counts.partialWrites + counts.strayItems, failures.join('\n')).toBe(
         BEYOND_DYNAMODB.length,
       );
-      // The generated cases alone find it too.
+      // The generated cases alone find it too: about 1 in 30 does, so a fixed seed whose 100 cases hold 4 of them.
       const generated = fc.sample(hostileUploads(BASE.lines.length, BASE.words.length), {
-        seed: fc.readConfigureGlobal().seed,
+        seed: BROKEN_SEED,
         numRuns: BROKEN_CASES,
       });
       const found = (await fuzzUploads(system, unchecked, generated)).counts;
