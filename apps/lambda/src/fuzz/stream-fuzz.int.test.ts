@@ -30,9 +30,9 @@ import { type HostileStreamItem, hostileStreamItems } from './hostile-stream-ite
 // reason; none is reported as a failure to retry (`batchItemFailures`, or a thrown batch), so none reaches the
 // on-failure destination and no record behind it waits; every sentinel's run is merged and handed on.
 
-const CASES = Number(process.env.FUZZ_STREAM_CASES ?? 150);
+const CASES = Number(process.env.FUZZ_STREAM_CASES ?? 100);
 /** Cases run against the broken variant: enough to meet a poison record whatever the seed (one is added). */
-const BROKEN_CASES = 10;
+const BROKEN_CASES = 4;
 const SAMPLE = COFFEE_SHOP_RECEIPT;
 const strip = ({ imageId: _i, receiptId: _r, ...rest }: { imageId?: unknown; receiptId?: unknown }) => rest;
 const kept = SAMPLE.lines.slice(0, 2);
