@@ -34,6 +34,7 @@ export class StoreMeter {
       putDelta: (prefix: string, vectors: readonly EmbeddingVector[]) =>
         this.#timed('deltas.putDelta', () => store.putDelta(prefix, vectors)),
       getDelta: (prefix: string) => this.#timed('deltas.getDelta', () => store.getDelta(prefix)),
+      deleteDelta: (prefix: string) => this.#timed('deltas.deleteDelta', () => store.deleteDelta(prefix)),
     };
   }
 
@@ -47,6 +48,8 @@ export class StoreMeter {
         this.#timed('snapshots.refresh', () => store.refresh(collection, prefix, fieldsOf)),
       list: (collection: CompactionCollection, prefix: string) =>
         this.#timed('snapshots.list', () => store.list(collection, prefix)),
+      remove: (collection: CompactionCollection, ids: readonly string[]) =>
+        this.#timed('snapshots.remove', () => store.remove(collection, ids)),
     };
   }
 }

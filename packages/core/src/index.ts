@@ -5,4 +5,5 @@ export * from './errors/index.js';
 export * from './gate/index.js';
 export type * from './ports/index.js';
 export * from './telemetry/index.js';
+export * from './upload/index.js';
 export * from './validation/index.js';

@@ -31,6 +31,9 @@ describe('public API', () => {
       'COMPACTION_TRANSITIONS',
       'TransientStoreError',
       'CompactionNotCompletedError',
+      'storeReceiptVersion',
+      'UploadNotStoredError',
+      'ReceiptVersionRefusedError',
     ]) {
       expect(core, name).toHaveProperty(name);
     }
@@ -51,6 +54,8 @@ describe('public API', () => {
       'labelRepositoryContract',
       'receiptRepositoryContract',
       'merchantRecordRepositoryContract',
+      'InMemoryReceiptVersionStore',
+      'receiptVersionStoreContract',
       'SAMPLE_RECEIPTS',
       'VARIED_SAMPLE_RECEIPTS',
     ]) {

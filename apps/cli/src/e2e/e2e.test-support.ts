@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   type CompactionCollection,
   type CompactionRun,
@@ -14,7 +15,12 @@ import {
 import { RecordingTelemetry, SAMPLE_RECEIPTS, type SampleReceipt } from '@receipt-gate/core/testing';
 import type { RunMode } from '@receipt-gate/lambda';
 import { TOKENS } from '@receipt-gate/lambda';
-import { checkInvariants, RunRecorder } from '@receipt-gate/local-runtime';
+import {
+  checkInvariants,
+  LOCAL_REGION,
+  LOCAL_S3_CREDENTIALS,
+  RunRecorder,
+} from '@receipt-gate/local-runtime';
 import { inject, test } from 'vitest';
 import { demoUploads } from '../demo/demo-uploads.js';
 import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '../local-system/local-system.js';
@@ -36,6 +42,8 @@ export interface E2ESystem extends LocalSystem {
   violations(keys: readonly CompactionRunKey[]): Promise<string[]>;
   /** Every item of the table, ordered by key. */
   items(): Promise<Record<string, AttributeValue>[]>;
+  /** The key of every object in the deltas bucket, sorted. */
+  deltaObjects(): Promise<string[]>;
 }
 
 export interface ReceiptState {
@@ -93,6 +101,28 @@ async function startE2ESystem(options: E2EOptions): Promise<E2ESystem> {
       const stores = { runs, labels, metadata, snapshots: system.snapshots };
       const { violations } = await checkInvariants(stores, keys, recorder, system.givenUp());
       return violations;
+    },
+    deltaObjects: async () => {
+      const s3 = new S3Client({
+        endpoint: system.s3Endpoint,
+        forcePathStyle: true,
+        region: LOCAL_REGION,
+        credentials: LOCAL_S3_CREDENTIALS,
+      });
+      try {
+        const keys: string[] = [];
+        let token: string | undefined;
+        do {
+          const page = await s3.send(
+            new ListObjectsV2Command({ Bucket: system.deltasBucket, ContinuationToken: token }),
+          );
+          keys.push(...(page.Contents ?? []).map((object) => object.Key ?? ''));
+          token = page.NextContinuationToken;
+        } while (token);
+        return keys.sort();
+      } finally {
+        s3.destroy();
+      }
     },
     items: async () => {
       const items: Record<string, AttributeValue>[] = [];

@@ -77,6 +77,7 @@ describe.concurrent.each(MODES)('%s mode, a batch with a poisoned record', (mode
           merge: (collection, vectors) => store.merge(collection, vectors),
           patch: (collection, patches) => store.patch(collection, patches),
           list: (collection, prefix) => store.list(collection, prefix),
+          remove: (collection, ids) => store.remove(collection, ids),
           refresh: async (collection, prefix, fieldsOf) => {
             if (failNextCoffeeRefresh && prefix === receiptVectorPrefix(COFFEE_SHOP_RECEIPT)) {
               failNextCoffeeRefresh = false;

@@ -42,6 +42,7 @@ describe('inline mode, labels written unguarded before a compaction that then FA
             await delay(MERGE_MS);
             throw new Error(`simulated fault: the delta under "${prefix}" could not be read`);
           },
+          deleteDelta: (prefix) => store.deleteDelta(prefix),
         }),
       });
       const { run, validation } = await system.upload(uploadOf(SAMPLE));

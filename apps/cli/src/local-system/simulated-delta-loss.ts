@@ -25,6 +25,10 @@ export class SimulatedDeltaLoss implements EmbeddingDeltaStore {
     return this.store.putDelta(prefix, vectors);
   }
 
+  deleteDelta(prefix: string): Promise<void> {
+    return this.store.deleteDelta(prefix);
+  }
+
   async getDelta(prefix: string): Promise<EmbeddingVector[] | undefined> {
     if (this.lost({ prefix, imageId: this.#images.get(prefix) })) {
       throw new Error(`simulated fault: the delta under "${prefix}" could not be read`);

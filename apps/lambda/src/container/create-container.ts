@@ -16,6 +16,7 @@ import {
   PollingCompactionGate,
   type ReceiptAnalyzer,
   type ReceiptRepository,
+  type ReceiptVersionStore,
   type Telemetry,
   validateReceipt,
 } from '@receipt-gate/core';
@@ -26,6 +27,7 @@ import {
   InMemoryLabelRepository,
   InMemoryMerchantRecordRepository,
   InMemoryReceiptRepository,
+  InMemoryReceiptVersionStore,
 } from '@receipt-gate/core/testing';
 import { Container, type ServiceIdentifier } from 'inversify';
 import { SystemClock } from '../adapters/clock/system-clock.js';
@@ -33,6 +35,7 @@ import { DynamoCompactionRunRepository } from '../adapters/dynamodb/dynamo-compa
 import { DynamoLabelRepository } from '../adapters/dynamodb/dynamo-label-repository.js';
 import { DynamoMerchantRecordRepository } from '../adapters/dynamodb/dynamo-merchant-record-repository.js';
 import { DynamoReceiptRepository } from '../adapters/dynamodb/dynamo-receipt-repository.js';
+import { DynamoReceiptVersionStore } from '../adapters/dynamodb/dynamo-receipt-version-store.js';
 import type { MerchantRecordCodec } from '../adapters/dynamodb/merchant-record-codec.js';
 import { RECEIPT_METADATA_CODEC } from '../adapters/dynamodb/receipt-metadata-item.js';
 import { RECEIPT_PLACE_CODEC } from '../adapters/dynamodb/receipt-place-item.js';
@@ -206,6 +209,23 @@ function bindStores(
     bind(TOKENS.MerchantRecordRepository, () => new InMemoryMerchantRecordRepository());
     bind(TOKENS.EmbeddingDeltaStore, () => overrides.deltas ?? new InMemoryEmbeddingDeltaStore());
     bind(TOKENS.EmbeddingSnapshotStore, () => overrides.snapshots ?? new InMemoryEmbeddingSnapshotStore());
+    // Over the same fakes the repositories are, so what an upload stores is what the validation reads.
+    container.bind(TOKENS.ReceiptVersionStore).toResolvedValue(
+      (
+        receipts: ReceiptRepository,
+        labels: LabelRepository,
+        metadata: MerchantRecordRepository,
+        clock: Clock,
+      ): ReceiptVersionStore =>
+        new InMemoryReceiptVersionStore({
+          receipts: receipts as InMemoryReceiptRepository,
+          labels: labels as InMemoryLabelRepository,
+          metadata: metadata as InMemoryMerchantRecordRepository,
+          runs,
+          clock,
+        }),
+      [TOKENS.ReceiptRepository, TOKENS.LabelRepository, TOKENS.MerchantRecordRepository, TOKENS.Clock],
+    );
     return;
   }
   const client =
@@ -236,6 +256,13 @@ function bindStores(
         new DynamoMerchantRecordRepository({ ...table, codec, telemetry }),
       [TOKENS.MerchantRecordCodec, TOKENS.Telemetry],
     );
+  container
+    .bind(TOKENS.ReceiptVersionStore)
+    .toResolvedValue(
+      (codec: MerchantRecordCodec, clock: Clock, telemetry: Telemetry): ReceiptVersionStore =>
+        new DynamoReceiptVersionStore({ ...table, codec, clock, telemetry }),
+      [TOKENS.MerchantRecordCodec, TOKENS.Clock, TOKENS.Telemetry],
+    );
   bind(TOKENS.EmbeddingDeltaStore, () => overrides.deltas ?? createDeltaStore(config));
   bind(
     TOKENS.EmbeddingSnapshotStore,
@@ -250,11 +277,11 @@ function bindStores(
 function bindHandlers(container: Container, config: AppConfig) {
   container.bind(TOKENS.UploadHandler).toResolvedValue(
     (
-      receipts: ReceiptRepository,
-      metadata: MerchantRecordRepository,
-      runs: CompactionRunRepository,
+      versions: ReceiptVersionStore,
       deltas: EmbeddingDeltaStore,
+      snapshots: EmbeddingSnapshotStore,
       embedder: Embedder,
+      gate: CompactionGate,
       clock: Clock,
       telemetry: Telemetry,
       validate: ValidateFn,
@@ -263,22 +290,22 @@ function bindHandlers(container: Container, config: AppConfig) {
       createUploadHandler({
         mode: config.mode,
         inlineReserveMs: config.inlineReserveMs,
-        receipts,
-        metadata,
-        runs,
+        versions,
         deltas,
+        snapshots,
         embedder,
+        gate,
         clock,
         telemetry,
         validate,
         flush,
       }),
     [
-      TOKENS.ReceiptRepository,
-      TOKENS.MerchantRecordRepository,
-      TOKENS.CompactionRunRepository,
+      TOKENS.ReceiptVersionStore,
       TOKENS.EmbeddingDeltaStore,
+      TOKENS.EmbeddingSnapshotStore,
       TOKENS.Embedder,
+      TOKENS.CompactionGate,
       TOKENS.Clock,
       TOKENS.Telemetry,
       TOKENS.Validate,

@@ -40,4 +40,8 @@ export class LazyEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
   async list(collection: CompactionCollection, idPrefix: string): Promise<EmbeddingVector[]> {
     return (await this.load()).list(collection, idPrefix);
   }
+
+  async remove(collection: CompactionCollection, ids: readonly string[]): Promise<number> {
+    return (await this.load()).remove(collection, ids);
+  }
 }

@@ -9,6 +9,7 @@ import type {
   MerchantRecordRepository,
   ReceiptAnalyzer,
   ReceiptRepository,
+  ReceiptVersionStore,
   Telemetry,
 } from '@receipt-gate/core';
 import type { ServiceIdentifier } from 'inversify';
@@ -34,6 +35,8 @@ export const TOKENS = {
   LabelRepository: token<LabelRepository>('LabelRepository'),
   ReceiptRepository: token<ReceiptRepository>('ReceiptRepository'),
   MerchantRecordRepository: token<MerchantRecordRepository>('MerchantRecordRepository'),
+  /** Where an upload stores a receipt's version (its content and run), under the receipt's lease. */
+  ReceiptVersionStore: token<ReceiptVersionStore>('ReceiptVersionStore'),
   /** The item format of the table's merchant records (MERCHANT_RECORD). */
   MerchantRecordCodec: token<MerchantRecordCodec>('MerchantRecordCodec'),
   EmbeddingDeltaStore: token<EmbeddingDeltaStore>('EmbeddingDeltaStore'),

@@ -67,3 +67,21 @@ describe('parseUpload', () => {
     ]);
   });
 });
+
+describe('parseUpload, entry by entry', () => {
+  it('refuses every entry of a list that is not an object, a hole of a sparse list included, without a TypeError', () => {
+    const lines: unknown[] = [...valid.lines, null, 7, ['a']];
+    lines[valid.lines.length + 4] = valid.lines[0];
+    const problems = problemsOf({ ...valid, lines, words: [undefined, ...valid.words], metadata: 'shop' });
+    expect(problems).toEqual(['metadata: expected an object, got "shop"']);
+    expect(problemsOf({ ...valid, lines, words: [undefined, ...valid.words] })).toEqual(
+      expect.arrayContaining([
+        `lines[${valid.lines.length}]: expected an object, got null`,
+        `lines[${valid.lines.length + 1}]: expected an object, got 7`,
+        `lines[${valid.lines.length + 2}]: expected an object, got a list`,
+        `lines[${valid.lines.length + 3}]: expected an object, got nothing`,
+        'words[0]: expected an object, got nothing',
+      ]),
+    );
+  });
+});

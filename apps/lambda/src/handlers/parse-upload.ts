@@ -1,4 +1,5 @@
 import {
+  describeValue,
   InvalidValueError,
   type MerchantRecord,
   parseMerchantRecord,
@@ -42,11 +43,14 @@ export class InvalidUploadError extends Error {
   }
 }
 
-/** Validates a whole upload, collecting every problem, so a bad one is refused before any write. */
+/**
+ * Validates a whole upload, collecting every problem, so a bad one is refused before any write. Every entry of
+ * every list is checked for its shape first (an object), so a `null` or a number in a list is a problem named by
+ * its place, never a TypeError.
+ */
 export function parseUpload(event: unknown): ParsedUpload {
-  if (typeof event !== 'object' || event === null)
-    throw new InvalidUploadError(['the event must be an object']);
-  const input = event as Partial<UploadEvent>;
+  if (!isObject(event)) throw new InvalidUploadError(['the event must be an object']);
+  const input = event as Partial<Record<keyof UploadEvent, unknown>>;
   const problems: string[] = [];
   const attempt = <T>(where: string, parse: () => T): T | undefined => {
     try {
@@ -62,23 +66,35 @@ export function parseUpload(event: unknown): ParsedUpload {
   if (!Array.isArray(input.lines) || input.lines.length === 0)
     problems.push('lines: expected a non-empty list');
   if (!Array.isArray(input.words)) problems.push('words: expected a list');
+  if (input.metadata !== undefined && !isObject(input.metadata)) {
+    problems.push(`metadata: expected an object, got ${describeValue(input.metadata)}`);
+  }
   if (!receipt || problems.length > 0) throw new InvalidUploadError(problems);
 
-  const lines =
-    input.lines?.flatMap(
-      (line, i) => attempt(`lines[${i}]`, () => parseReceiptLine({ ...line, ...receipt })) ?? [],
-    ) ?? [];
-  const words =
-    input.words?.flatMap(
-      (word, i) => attempt(`words[${i}]`, () => parseReceiptWord({ ...word, ...receipt })) ?? [],
-    ) ?? [];
-  const metadata =
-    input.metadata === undefined
-      ? undefined
-      : attempt('metadata', () => parseMerchantRecord({ ...input.metadata, ...receipt }));
+  // Array.from, not flatMap alone: a hole of a sparse list is an entry too (nothing), never skipped.
+  const entries = (list: string, value: unknown): Record<string, unknown>[] =>
+    Array.from(value as unknown[]).flatMap((entry, i) => {
+      if (isObject(entry)) return [entry];
+      problems.push(
+        `${list}[${i}]: expected an object, got ${Array.isArray(entry) ? 'a list' : describeValue(entry)}`,
+      );
+      return [];
+    });
+  const rawLines = entries('lines', input.lines);
+  entries('words', input.words);
+  const lines = Array.from(input.lines as unknown[]).flatMap((line, i) =>
+    isObject(line) ? (attempt(`lines[${i}]`, () => parseReceiptLine({ ...line, ...receipt })) ?? []) : [],
+  );
+  const words = Array.from(input.words as unknown[]).flatMap((word, i) =>
+    isObject(word) ? (attempt(`words[${i}]`, () => parseReceiptWord({ ...word, ...receipt })) ?? []) : [],
+  );
+  const record = input.metadata;
+  const metadata = isObject(record)
+    ? attempt('metadata', () => parseMerchantRecord({ ...record, ...receipt }))
+    : undefined;
 
   // Line ids as given, so a word on a line refused for another reason is not reported twice.
-  const lineIds = new Set(input.lines?.map((line) => line.lineId));
+  const lineIds = new Set(rawLines.map((line) => line.lineId));
   const seenLines = new Set<number>();
   for (const line of lines) {
     if (seenLines.has(line.lineId)) problems.push(`lines: line ${line.lineId} appears twice`);
@@ -94,4 +110,8 @@ export function parseUpload(event: unknown): ParsedUpload {
   }
   if (problems.length > 0) throw new InvalidUploadError(problems);
   return { receipt, lines, words, ...(runId && { runId }), ...(metadata && { metadata }) };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -171,6 +171,7 @@ describe('compactRun', () => {
       patch: (collection, patches) => snapshots.patch(collection, patches),
       refresh: (collection, prefix, fieldsOf) => snapshots.refresh(collection, prefix, fieldsOf),
       list: (collection, prefix) => snapshots.list(collection, prefix),
+      remove: (collection, ids) => snapshots.remove(collection, ids),
     };
     await compact(key, runs, 0, racing);
     expect(runs.peek(key)).toMatchObject({ linesState: 'COMPLETED', wordsState: 'COMPLETED' });

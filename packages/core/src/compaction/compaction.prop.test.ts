@@ -137,6 +137,7 @@ async function deliver(s: Scenario, scheduler: fc.Scheduler, variant: Variant) {
     getDelta: sched(async (prefix) =>
       [...lost].includes(prefix) ? undefined : world.deltas.getDelta(prefix),
     ),
+    deleteDelta: (prefix) => world.deltas.deleteDelta(prefix),
   };
   let crash = false;
   const runs: CompactionRunRepository = {
@@ -157,6 +158,7 @@ async function deliver(s: Scenario, scheduler: fc.Scheduler, variant: Variant) {
       patch: sched((collection, patches) => world.snapshots.patch(collection, patches)),
       refresh: sched((collection, prefix, fieldsOf) => world.snapshots.refresh(collection, prefix, fieldsOf)),
       list: sched((collection, prefix) => world.snapshots.list(collection, prefix)),
+      remove: (collection, ids) => world.snapshots.remove(collection, ids),
     },
     world.deltas,
   );
@@ -430,6 +432,7 @@ function racingRefreshesEndCurrent(variant: 'correct' | 'blind-refresh') {
             world.snapshots.refresh(collection, prefix, fieldsOf),
           ),
           list: sched((collection, prefix) => world.snapshots.list(collection, prefix)),
+          remove: (collection, ids) => world.snapshots.remove(collection, ids),
         },
         world.deltas,
       );

@@ -4,8 +4,9 @@ import { newCompactionRun, parseCompactionRun, parseCompactionRunKey } from './c
 import { COMPACTION_STATES, canTransition, parseCompactionState, statesBefore } from './compaction-state.js';
 import { pad5 } from './ids.js';
 import { parseMerchantRecord } from './merchant-record.js';
-import { parseReceiptWord } from './receipt-text.js';
+import { parseReceiptWord, parseStoredReceiptLine, parseStoredReceiptWord } from './receipt-text.js';
 import { parseTimestamp, timestampToEpochMs } from './timestamps.js';
+import { isBlankText } from './visible-text.js';
 import { parseStoredWordLabel, parseWordLabel } from './word-label.js';
 
 const imageId = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
@@ -237,5 +238,86 @@ describe('receipt words and metadata', () => {
     });
     expect(record.validationStatus).toBe('NEEDS_HUMAN');
     expect('hoursData' in record).toBe(false);
+  });
+});
+
+describe('range checks of what is written', () => {
+  const word = { imageId, receiptId: 1, lineId: 3, wordId: 2, text: 'TOTAL', ...geometry };
+
+  it('refuses coordinates beyond the tolerance around [0, 1], naming the field, and accepts them within it', () => {
+    expect(
+      parseReceiptWord({ ...word, boundingBox: { x: -0.05, y: 1.05, width: 1.05, height: 0 } }),
+    ).toBeDefined();
+    for (const [field, patch] of [
+      ['bounding_box.x', { boundingBox: { ...geometry.boundingBox, x: 1e200 } }],
+      ['bounding_box.y', { boundingBox: { ...geometry.boundingBox, y: -0.0501 } }],
+      ['bounding_box.width', { boundingBox: { ...geometry.boundingBox, width: -0.001 } }],
+      ['top_left.y', { topLeft: { x: 0, y: 1.5 } }],
+      ['angle_degrees', { angleDegrees: 361 }],
+      ['angle_radians', { angleRadians: -7 }],
+    ] as const) {
+      expect(() => parseReceiptWord({ ...word, ...patch }), field).toThrow(
+        `RECEIPT_WORD.${field}: expected a number in`,
+      );
+    }
+  });
+
+  it('refuses a box or corner that is not an object, without a TypeError', () => {
+    for (const bad of [null, 5, 'box', []]) {
+      expect(() => parseReceiptWord({ ...word, boundingBox: bad })).toThrow(
+        'RECEIPT_WORD.bounding_box: expected an object',
+      );
+      expect(() => parseReceiptWord({ ...word, bottomRight: bad })).toThrow('RECEIPT_WORD.bottom_right');
+    }
+  });
+
+  it('reads stored items with any finite geometry and any text, as the existing services do', () => {
+    const stored = {
+      ...word,
+      text: '',
+      boundingBox: { x: 1.5, y: -2, width: 3, height: 4 },
+      angleDegrees: 720,
+    };
+    expect(parseStoredReceiptWord(stored).boundingBox.x).toBe(1.5);
+    expect(parseStoredReceiptLine(stored).text).toBe('');
+    expect(() => parseStoredReceiptWord({ ...stored, confidence: 0 })).toThrow('confidence');
+  });
+
+  it('refuses text that shows nothing once control, zero-width and format characters are removed', () => {
+    for (const blank of ['', ' ', '\u200b', '\u0000\u0007', '\ufeff\u200d\u2060', '\u00ad', ' \t\n\u3000']) {
+      expect(() => parseReceiptWord({ ...word, text: blank }), JSON.stringify(blank)).toThrow(
+        'RECEIPT_WORD.text: expected text with at least one visible character',
+      );
+      expect(isBlankText(blank)).toBe(true);
+    }
+    expect(parseReceiptWord({ ...word, text: '\u200bA' }).text).toBe('\u200bA');
+    expect(isBlankText('é')).toBe(false);
+  });
+
+  it('refuses a blank place id and drops blank list entries by the same rule', () => {
+    const record = {
+      imageId,
+      receiptId: 1,
+      placeId: 'p',
+      merchantName: 'SHOP',
+      timestamp: '2026-11-29T12:00:00Z',
+      matchedFields: ['name', '\u200b', '\u0000'],
+    };
+    expect(parseMerchantRecord(record).matchedFields).toEqual(['name']);
+    expect(() => parseMerchantRecord({ ...record, placeId: '\u200b\u200c' })).toThrow('place_id');
+  });
+
+  it('refuses timestamps no calendar has: year 0, 29 February of a common year, a 31st of a 30-day month', () => {
+    for (const bad of [
+      '0000-01-01T00:00:00Z',
+      '2025-02-29T00:00:00Z',
+      '1900-02-29',
+      '2026-04-31T00:00:00Z',
+    ]) {
+      expect(() => parseTimestamp('t', bad), bad).toThrow(InvalidValueError);
+    }
+    for (const good of ['0001-01-01T00:00:00Z', '2024-02-29T00:00:00Z', '2000-02-29', '0004-02-29']) {
+      expect(parseTimestamp('t', good)).toBe(good);
+    }
   });
 });

@@ -10,4 +10,5 @@ export * from './optional.js';
 export * from './receipt-ref.js';
 export * from './receipt-text.js';
 export * from './timestamps.js';
+export * from './visible-text.js';
 export * from './word-label.js';

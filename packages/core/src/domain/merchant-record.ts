@@ -4,6 +4,7 @@ import { describeValue, parseOneOf, parseOptionalString } from './ids.js';
 import { withoutUndefined } from './optional.js';
 import { parseReceiptRef, type ReceiptRef } from './receipt-ref.js';
 import { parseTimestamp } from './timestamps.js';
+import { isBlankText } from './visible-text.js';
 
 /** How a merchant record was validated (`validated_by`), as the existing services spell it (case-sensitive). */
 export const MERCHANT_VALIDATED_BY = [
@@ -147,7 +148,7 @@ export function merchantSlug(merchantName: string): string {
  */
 export function parseMerchantRecord(input: Input, entity = 'RECEIPT_PLACE'): MerchantRecord {
   const placeId = input.placeId;
-  if (typeof placeId !== 'string' || (placeId !== '' && placeId.trim() === '')) {
+  if (typeof placeId !== 'string' || (placeId !== '' && isBlankText(placeId))) {
     throw new InvalidValueError(
       `${entity}.place_id`,
       `expected a place id or "", got ${describeValue(placeId)}`,
@@ -250,7 +251,7 @@ function canonicalJson(value: unknown): string {
   });
 }
 
-/** A list of strings: blank entries dropped, duplicates removed (first kept); absent reads as []. */
+/** A list of strings: blank entries (see isBlankText) dropped, duplicates removed (first kept); absent reads as []. */
 function parseList(entity: string, field: string, value: unknown): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string')) {
@@ -259,7 +260,7 @@ function parseList(entity: string, field: string, value: unknown): string[] {
       `expected a list of strings, got ${describeValue(value)}`,
     );
   }
-  return [...new Set((value as string[]).filter((entry) => entry.trim() !== ''))];
+  return [...new Set((value as string[]).filter((entry) => !isBlankText(entry)))];
 }
 
 function parseCoordinate(entity: string, field: string, value: unknown, bound: number): number | undefined {

@@ -53,14 +53,21 @@ function epochMsOf(value: string): number | undefined {
   ];
   const fraction = match[7] ?? '';
   const offset = offsetMinutes(match[8]);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return undefined;
+  // Python's datetime has no year 0 (MINYEAR is 1), so the existing services cannot read one.
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59 || offset === undefined) return undefined;
   const utc = new Date(0);
   // setUTCFullYear, not Date.UTC: years 0-99 would otherwise be read as 1900-1999.
   utc.setUTCFullYear(year, month - 1, day);
   utc.setUTCHours(hour, minute, second, Number(fraction.slice(0, 3).padEnd(3, '0')));
   return utc.getTime() - offset * 60_000;
+}
+
+/** Days of a month of the proleptic Gregorian calendar (setUTCFullYear: Date.UTC reads years 0-99 as 19xx). */
+function daysInMonth(year: number, month: number): number {
+  const last = new Date(0);
+  last.setUTCFullYear(year, month, 0);
+  return last.getUTCDate();
 }
 
 /** Minutes east of UTC; 0 for `Z` or none; undefined when out of range. */

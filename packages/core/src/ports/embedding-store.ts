@@ -16,6 +16,8 @@ export interface EmbeddingDeltaStore {
   putDelta(prefix: string, vectors: readonly EmbeddingVector[]): Promise<void>;
   /** The delta under `prefix`, or undefined when there is none. */
   getDelta(prefix: string): Promise<EmbeddingVector[] | undefined>;
+  /** Removes the delta under `prefix` (an upload undoing itself); harmless when there is none. */
+  deleteDelta(prefix: string): Promise<void>;
 }
 
 /** Some metadata fields of a vector and their values. */
@@ -57,6 +59,11 @@ export interface EmbeddingSnapshotStore {
   refresh(collection: CompactionCollection, idPrefix: string, fieldsOf: FieldsOf): Promise<number>;
   /** The vectors whose id starts with `idPrefix`, ordered by id. */
   list(collection: CompactionCollection, idPrefix: string): Promise<EmbeddingVector[]>;
+  /**
+   * Removes the vectors with these ids (exact ids, not prefixes), atomically; returns how many there were. An id
+   * without a vector is no error: removing twice is harmless.
+   */
+  remove(collection: CompactionCollection, ids: readonly string[]): Promise<number>;
 }
 
 /** Turns texts into vectors of `dimensions` numbers. */

@@ -6,4 +6,5 @@ export type * from './label-repository.js';
 export type * from './merchant-record-repository.js';
 export type * from './receipt-analyzer.js';
 export type * from './receipt-repository.js';
+export type * from './receipt-version-store.js';
 export type * from './telemetry.js';

@@ -38,8 +38,29 @@ export type TelemetryEvent =
   | {
       readonly type: 'upload.stored';
       readonly run: CompactionRunKey;
+      /** A first version of the receipt, one replacing another, or the same content again (nothing written). */
+      readonly outcome: 'created' | 'replaced' | 'unchanged';
       readonly lines: number;
       readonly words: number;
+    }
+  | {
+      /** An upload failed after its first write; `rolledBack` says whether everything it wrote was removed. */
+      readonly type: 'upload.failed';
+      readonly receipt: ReceiptRef;
+      readonly rolledBack: boolean;
+      readonly error: string;
+    }
+  | {
+      /** A replacement went ahead while the compaction of the version it replaces had not finished. */
+      readonly type: 'upload.replacing_unsettled';
+      readonly run: CompactionRunKey;
+      readonly outcome: GateOutcome;
+    }
+  | {
+      /** Vectors of lines and words a receipt no longer has could not be removed (the next upload tries again). */
+      readonly type: 'upload.stale_vectors_left';
+      readonly receipt: ReceiptRef;
+      readonly error: string;
     }
   | {
       readonly type: 'compaction.collection_finished';

@@ -28,7 +28,15 @@ export function seedLogLine(event: TelemetryEvent): string {
     case 'validation.unguarded_write':
       return `⚠️ Compaction ${event.outcome}, proceeding anyway: writing ${event.labels} labels unguarded`;
     case 'upload.stored':
-      return `Stored ${event.lines} lines and ${event.words} words; compaction run ${event.run.runId} created`;
+      return event.outcome === 'unchanged'
+        ? `Receipt already holds these ${event.lines} lines and ${event.words} words; compaction run ${event.run.runId} kept`
+        : `Stored ${event.lines} lines and ${event.words} words; compaction run ${event.run.runId} created`;
+    case 'upload.failed':
+      return `❌ Upload of ${event.receipt.imageId}/${event.receipt.receiptId} failed (${event.rolledBack ? 'rolled back' : 'NOT rolled back'}): ${event.error}`;
+    case 'upload.replacing_unsettled':
+      return `⚠️ Replacing the receipt while compaction run ${event.run.runId} is unfinished (${event.outcome})`;
+    case 'upload.stale_vectors_left':
+      return `⚠️ Vectors of replaced lines and words of ${event.receipt.imageId}/${event.receipt.receiptId} left: ${event.error}`;
     case 'compaction.collection_finished':
       return event.state === 'COMPLETED'
         ? `Compaction of ${event.collection} COMPLETED (${event.mergedVectors ?? 0} vectors merged)`

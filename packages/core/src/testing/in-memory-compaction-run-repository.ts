@@ -6,6 +6,7 @@ import {
 } from '../domain/compaction-run.js';
 import { type CompactionCollection, statesBefore } from '../domain/compaction-state.js';
 import { withoutUndefined } from '../domain/optional.js';
+import type { ReceiptRef } from '../domain/receipt-ref.js';
 import { CompactionRunExistsError } from '../errors/compaction-run-exists-error.js';
 import type { Clock } from '../ports/clock.js';
 import type {
@@ -63,6 +64,19 @@ export class InMemoryCompactionRunRepository implements CompactionRunRepository 
   peek(key: CompactionRunKey): CompactionRun | undefined {
     const run = this.#runs.get(formatRunKey(key));
     return run && { ...run };
+  }
+
+  /** Every run of one receipt, by key (for InMemoryReceiptVersionStore). */
+  runsOf(receipt: ReceiptRef): CompactionRun[] {
+    return [...this.#runs.values()]
+      .filter((run) => run.imageId === receipt.imageId && run.receiptId === receipt.receiptId)
+      .sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0))
+      .map((run) => ({ ...run }));
+  }
+
+  /** Removes a run, if any (for InMemoryReceiptVersionStore, which replaces a run or undoes its creation). */
+  remove(key: CompactionRunKey): void {
+    this.#runs.delete(formatRunKey(key));
   }
 
   async createCompactionRun(run: CompactionRun): Promise<void> {

@@ -26,12 +26,13 @@ export interface LoggedPatch extends SnapshotPatch {
   readonly patched: number;
 }
 
-/** One merge or patch call that reached the store (past fault injection). */
+/** One merge, patch or remove call that reached the store (past fault injection). */
 export type SnapshotWrite =
   | {
       readonly at?: number;
-      readonly operation: 'merge';
+      readonly operation: 'merge' | 'remove';
       readonly collection: CompactionCollection;
+      /** Merged, or asked to be removed. */
       readonly ids: readonly string[];
     }
   | {
@@ -60,6 +61,7 @@ export class InMemoryEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
   readonly patchFaults = new FaultInjector();
   readonly refreshFaults = new FaultInjector();
   readonly listFaults = new FaultInjector();
+  readonly removeFaults = new FaultInjector();
   readonly writes: SnapshotWrite[] = [];
   readonly #collections: Record<CompactionCollection, Map<string, EmbeddingVector>> = {
     lines: new Map(),
@@ -147,6 +149,14 @@ export class InMemoryEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
   async list(collection: CompactionCollection, idPrefix: string): Promise<EmbeddingVector[]> {
     await this.listFaults.apply('list');
     return this.peek(collection).filter((vector) => vector.id.startsWith(idPrefix));
+  }
+
+  async remove(collection: CompactionCollection, ids: readonly string[]): Promise<number> {
+    await this.removeFaults.apply('remove');
+    const stored = this.#collections[collection];
+    const removed = [...new Set(ids)].filter((id) => stored.delete(id)).length;
+    this.writes.push({ ...this.#at(), operation: 'remove', collection, ids: [...ids] });
+    return removed;
   }
 
   /** Every vector of a collection, ordered by id, without injecting a fault (for assertions). */

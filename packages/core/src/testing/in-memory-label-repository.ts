@@ -105,4 +105,15 @@ export class InMemoryLabelRepository implements LabelRepository {
     const parsed = parseStoredWordLabel(label);
     this.#labels.set(wordLabelId(parsed), parsed);
   }
+
+  /** The stored label with this identity (for InMemoryReceiptVersionStore and assertions). */
+  peek(label: Pick<ReceiptWordLabel, 'imageId' | 'receiptId' | 'lineId' | 'wordId' | 'label'>) {
+    const stored = this.#labels.get(wordLabelId(label));
+    return stored && { ...stored };
+  }
+
+  /** Removes the label with this identity, if any. */
+  remove(label: Pick<ReceiptWordLabel, 'imageId' | 'receiptId' | 'lineId' | 'wordId' | 'label'>): void {
+    this.#labels.delete(wordLabelId(label));
+  }
 }

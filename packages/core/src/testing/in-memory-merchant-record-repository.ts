@@ -48,6 +48,11 @@ export class InMemoryMerchantRecordRepository implements MerchantRecordRepositor
     return record && copy(record);
   }
 
+  /** Removes the receipt's record, if any (for InMemoryReceiptVersionStore's rollback). */
+  remove(receipt: ReceiptRef): void {
+    this.#items.delete(keyOf(receipt));
+  }
+
   async addMerchantRecord(record: MerchantRecord): Promise<boolean> {
     await this.writeFaults.apply('addMerchantRecord');
     const parsed = parseMerchantRecord(record);

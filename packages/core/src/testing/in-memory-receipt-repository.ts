@@ -2,6 +2,8 @@ import type { ReceiptRef } from '../domain/receipt-ref.js';
 import {
   parseReceiptLine,
   parseReceiptWord,
+  parseStoredReceiptLine,
+  parseStoredReceiptWord,
   type ReceiptLine,
   type ReceiptWord,
 } from '../domain/receipt-text.js';
@@ -28,6 +30,22 @@ export class InMemoryReceiptRepository implements ReceiptRepository {
         .sort((a, b) => a.lineId - b.lineId || a.wordId - b.wordId)
         .map((word) => ({ ...word })),
     };
+  }
+
+  /**
+   * Makes the receipt hold exactly `content` (items as given, validated as stored ones), whatever it held: for
+   * InMemoryReceiptVersionStore, which replaces receipts, and for tests that seed items.
+   */
+  replaceReceiptContent(receipt: ReceiptRef, content: ReceiptContent): void {
+    const lines = content.lines.map((line) => parseStoredReceiptLine(line));
+    const words = content.words.map((word) => parseStoredReceiptWord(word));
+    const ofReceipt = (key: string) => key.startsWith(`${receipt.imageId}#${receipt.receiptId}#`);
+    for (const key of [...this.#lines.keys()].filter(ofReceipt)) this.#lines.delete(key);
+    for (const key of [...this.#words.keys()].filter(ofReceipt)) this.#words.delete(key);
+    for (const line of lines) this.#lines.set(`${line.imageId}#${line.receiptId}#${line.lineId}`, line);
+    for (const word of words) {
+      this.#words.set(`${word.imageId}#${word.receiptId}#${word.lineId}#${word.wordId}`, word);
+    }
   }
 
   async saveReceiptContent(content: ReceiptContent): Promise<void> {

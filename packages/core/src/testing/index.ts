@@ -22,6 +22,10 @@ export {
   type MerchantRecordUpdate,
 } from './in-memory-merchant-record-repository.js';
 export { InMemoryReceiptRepository } from './in-memory-receipt-repository.js';
+export {
+  InMemoryReceiptVersionStore,
+  type InMemoryReceiptVersionStoreOptions,
+} from './in-memory-receipt-version-store.js';
 export { mulberry32 } from './mulberry32.js';
 export { type RecordedMetric, RecordingTelemetry } from './recording-telemetry.js';
 export { VirtualClock, type VirtualClockRunOptions, VirtualClockStalledError } from './virtual-clock.js';

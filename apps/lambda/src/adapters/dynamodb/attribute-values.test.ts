@@ -35,6 +35,9 @@ describe('attribute values', () => {
   it('refuses a value DynamoDB cannot store, naming the field', () => {
     expect(() => toAttributeValue('extracted_data', { ratio: Number.NaN })).toThrow(InvalidValueError);
     expect(() => toAttributeValue('extracted_data', { ratio: Number.NaN })).toThrow(/extracted_data\.ratio/);
+    // A hole of a sparse list is an entry, not skipped (the SDK would send it as null).
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point.
+    expect(() => toAttributeValue('hours_data', { periods: [, 1] })).toThrow(/hours_data\.periods\[0\]/);
   });
 
   it('reads sets as arrays, N as numbers, NULL as null and a missing attribute as undefined', () => {

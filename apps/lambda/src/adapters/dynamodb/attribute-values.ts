@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { InvalidValueError } from '@receipt-gate/core';
+import { MAX_NESTING_LEVELS } from './item-limits.js';
 
 /** A DynamoDB item in the low-level wire format. */
 export type Item = Record<string, AttributeValue>;
@@ -32,17 +33,32 @@ export function stringSet(values: readonly string[]): AttributeValue | undefined
   return values.length === 0 ? undefined : { SS: [...new Set(values)] };
 }
 
-/** Any JSON-like value (maps from other services, e.g. `extracted_data`), checked on the way in. */
-export function toAttributeValue(field: string, value: unknown): AttributeValue {
+/**
+ * Any JSON-like value (maps from other services, e.g. `extracted_data`), checked on the way in. `level` is the
+ * value's nesting level (1 for a top-level attribute): a value nested deeper than DynamoDB stores is refused here,
+ * before a hostile depth could exhaust the stack.
+ */
+export function toAttributeValue(field: string, value: unknown, level = 1): AttributeValue {
   if (value === null) return NULL;
   if (typeof value === 'string') return s(value);
   if (typeof value === 'boolean') return bool(value);
   if (typeof value === 'number' && Number.isFinite(value)) return n(value);
-  if (Array.isArray(value)) return { L: value.map((entry, i) => toAttributeValue(`${field}[${i}]`, entry)) };
+  if (typeof value === 'object' && level >= MAX_NESTING_LEVELS) {
+    throw new InvalidValueError(
+      field,
+      `is nested more than ${MAX_NESTING_LEVELS} levels deep; DynamoDB stores at most ${MAX_NESTING_LEVELS}`,
+    );
+  }
+  if (Array.isArray(value)) {
+    // Array.from, not map: a hole of a sparse array is an entry too (undefined, so refused), never skipped.
+    return { L: Array.from(value, (entry, i) => toAttributeValue(`${field}[${i}]`, entry, level + 1)) };
+  }
   if (typeof value === 'object') {
     const entries = Object.entries(value).filter(([, entry]) => entry !== undefined);
     return m(
-      Object.fromEntries(entries.map(([key, entry]) => [key, toAttributeValue(`${field}.${key}`, entry)])),
+      Object.fromEntries(
+        entries.map(([key, entry]) => [key, toAttributeValue(`${field}.${key}`, entry, level + 1)]),
+      ),
     );
   }
   throw new InvalidValueError(field, `cannot be stored in DynamoDB: ${String(value)}`);

@@ -17,6 +17,8 @@ export interface MerchantRecordCodec {
    * when the record was read being absent still.
    */
   readonly attributes: readonly string[];
+  /** The attribute each index key is made of (`GSI1PK` of `merchant_name`...): a key too long names it. */
+  readonly keySources: Readonly<Record<string, string>>;
   /** Whether a change of merchant name is also set on the receipt's RECEIPT_SUMMARY, as the format's writers do. */
   readonly namesSummary: boolean;
   key(receipt: ReceiptRef): Item;

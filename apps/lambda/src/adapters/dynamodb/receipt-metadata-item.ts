@@ -121,6 +121,7 @@ export function fromReceiptMetadataItem(item: Item): MerchantRecord {
 export const RECEIPT_METADATA_CODEC: MerchantRecordCodec = {
   type: RECEIPT_METADATA_TYPE,
   attributes: ['PK', 'SK', ...KEY_ATTRIBUTES, ...BODY_ATTRIBUTES, ...CANONICAL_ATTRIBUTES],
+  keySources: { GSI1PK: 'merchant_name', GSI2PK: 'place_id', GSI3SK: 'validation_status' },
   namesSummary: false,
   key: metadataKey,
   toItem: toReceiptMetadataItem,

@@ -192,6 +192,7 @@ function mapOf(name: string, value: AttributeValue | undefined): unknown {
 export const RECEIPT_PLACE_CODEC: MerchantRecordCodec = {
   type: RECEIPT_PLACE_TYPE,
   attributes: ['PK', 'SK', ...KEY_ATTRIBUTES, ...BODY_ATTRIBUTES],
+  keySources: { GSI1PK: 'merchant_name', GSI2PK: 'place_id', GSI3SK: 'validation_status' },
   namesSummary: true,
   key: placeKey,
   toItem: toReceiptPlaceItem,

@@ -1,7 +1,7 @@
 import {
   type Point,
-  parseReceiptLine,
-  parseReceiptWord,
+  parseStoredReceiptLine,
+  parseStoredReceiptWord,
   type ReceiptLine,
   type ReceiptWord,
   type TextGeometry,
@@ -71,7 +71,7 @@ export function toReceiptWordItem(word: ReceiptWord): Item {
 
 export function fromReceiptLineItem(item: Item): ReceiptLine {
   const [receiptId, lineId] = sortKeyParts(RECEIPT_LINE_TYPE, item, LINE_SK, 'RECEIPT#{r:05d}#LINE#{l:05d}');
-  return parseReceiptLine({
+  return parseStoredReceiptLine({
     imageId: imageIdOf(RECEIPT_LINE_TYPE, item),
     receiptId: Number(receiptId),
     lineId: Number(lineId),
@@ -86,7 +86,7 @@ export function fromReceiptWordItem(item: Item): ReceiptWord {
     WORD_SK,
     'RECEIPT#{r:05d}#LINE#{l:05d}#WORD#{w:05d}',
   );
-  return parseReceiptWord({
+  return parseStoredReceiptWord({
     imageId: imageIdOf(RECEIPT_WORD_TYPE, item),
     receiptId: Number(receiptId),
     lineId: Number(lineId),

@@ -164,6 +164,19 @@ export class LanceDbEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
     return found.map((row) => rows.fromRow(row)).sort((a, b) => byId(a.id, b.id));
   }
 
+  /** One `delete()` of the rows with these ids: a single table version, so all of them or none. */
+  async remove(collection: CompactionCollection, ids: readonly string[]): Promise<number> {
+    const distinct = [...new Set(ids)];
+    if (distinct.length === 0) return 0;
+    let removed = 0;
+    await this.#write(collection, 'remove', async (table) => {
+      const result = await table.delete(`${ID_COLUMN} IN (${distinct.map(sqlString).join(', ')})`);
+      removed = result.numDeletedRows;
+      return true;
+    });
+    return removed;
+  }
+
   /** Compacts every table's files and prunes versions older than `keepVersionsMs` (or the given age). */
   async optimize(options: { keepVersionsMs?: number } = {}): Promise<TableOptimization[]> {
     const done: TableOptimization[] = [];

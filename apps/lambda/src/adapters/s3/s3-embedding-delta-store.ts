@@ -1,6 +1,12 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import {
   type EmbeddingDeltaStore,
   type EmbeddingVector,
@@ -73,6 +79,13 @@ export class S3EmbeddingDeltaStore implements EmbeddingDeltaStore {
     });
     if (bytes === undefined) return undefined;
     return parseDelta(`s3://${this.#bucket}/${key}`, JSON.parse((await unpacked(bytes)).toString('utf8')));
+  }
+
+  /** S3 answers a DELETE of a missing object with success, so deleting twice is harmless. */
+  async deleteDelta(prefix: string): Promise<void> {
+    await this.#send('DeleteObject', () =>
+      this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: keyOf(prefix) })),
+    );
   }
 
   async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {

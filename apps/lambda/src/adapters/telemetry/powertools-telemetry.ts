@@ -10,6 +10,9 @@ const WARNINGS = new Set<TelemetryEvent['type']>([
   'validation.unguarded_write',
   'store.item_unreadable',
   'stream.record_failed',
+  'upload.failed',
+  'upload.replacing_unsettled',
+  'upload.stale_vectors_left',
 ]);
 
 /**

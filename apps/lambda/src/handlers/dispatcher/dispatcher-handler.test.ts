@@ -61,6 +61,7 @@ async function dispatcher(failing?: string) {
     merge: (collection, vectors) => store.merge(collection, vectors),
     patch: (collection, patches) => store.patch(collection, patches),
     list: (collection, prefix) => store.list(collection, prefix),
+    remove: (collection, ids) => store.remove(collection, ids),
     refresh: async (collection, prefix, fieldsOf) => {
       // Let concurrent invocations interleave.
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -60,15 +60,16 @@ export function inLabelOrder(labels: readonly ReceiptWordLabel[]): ReceiptWordLa
   );
 }
 
+// Normalised coordinates for any ids: words in ten columns, lines in 25 rows.
 function geometry(lineId: number, wordId: number) {
-  const x = 0.05 + wordId * 0.1;
-  const y = 0.9 - lineId * 0.03;
+  const x = 0.05 + (wordId % 10) * 0.09;
+  const y = 0.9 - (lineId % 25) * 0.03;
   return {
-    boundingBox: { x, y, width: 0.09, height: 0.025 },
+    boundingBox: { x, y, width: 0.08, height: 0.025 },
     topLeft: { x, y: y + 0.025 },
-    topRight: { x: x + 0.09, y: y + 0.025 },
+    topRight: { x: x + 0.08, y: y + 0.025 },
     bottomLeft: { x, y },
-    bottomRight: { x: x + 0.09, y },
+    bottomRight: { x: x + 0.08, y },
     angleDegrees: 1.5,
     angleRadians: 0.02617993877991494,
     confidence: 0.97,

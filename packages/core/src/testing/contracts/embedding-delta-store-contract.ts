@@ -65,5 +65,21 @@ export function embeddingDeltaStoreContract(
       expect(await deltas.getDelta(deltaPrefix(key, 'words'))).toBeUndefined();
       expect(await deltas.getDelta(deltaPrefix({ ...key, runId: ids.uuid() }, 'lines'))).toBeUndefined();
     });
+
+    it('deletes a delta under exactly its prefix, and deleting a missing one is harmless', async () => {
+      const { deltas } = await makeSubject();
+      const key = newKey();
+      const outer = deltaPrefix(key, 'lines');
+      const inner = `${outer}retry/`;
+      await deltas.putDelta(outer, lines(key, 2));
+      await deltas.putDelta(inner, lines(key, 1));
+      await deltas.deleteDelta(outer);
+      expect(await deltas.getDelta(outer)).toBeUndefined();
+      expect(await deltas.getDelta(inner)).toEqual(lines(key, 1));
+      await deltas.deleteDelta(outer);
+      await deltas.deleteDelta(deltaPrefix(newKey(), 'words'));
+      await deltas.putDelta(outer, lines(key, 3));
+      expect(await deltas.getDelta(outer)).toEqual(lines(key, 3));
+    });
   });
 }

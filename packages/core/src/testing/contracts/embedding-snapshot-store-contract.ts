@@ -337,6 +337,40 @@ export function embeddingSnapshotStoreContract(
       });
     });
 
+    it('removes vectors by exact id, in one collection only, returning how many existed', async () => {
+      const { snapshots, dimensions } = await makeSubject();
+      const receipt = newReceipt();
+      const line = {
+        id: lineVectorId({ ...receipt, lineId: 1 }),
+        values: values(dimensions, 1),
+        metadata: { text: 'line' },
+      };
+      // A word id starts with its line's id: removing the line's id must not remove the word.
+      const words = [wordVector(dimensions, receipt, 1, 1), wordVector(dimensions, receipt, 1, 2)];
+      await snapshots.merge('lines', [line]);
+      await snapshots.merge('words', words);
+      expect(await snapshots.remove('words', [line.id, words[0]?.id ?? '', words[0]?.id ?? ''])).toBe(1);
+      await expectListed(snapshots, 'words', receiptVectorPrefix(receipt), [words[1] as EmbeddingVector]);
+      await expectListed(snapshots, 'lines', receiptVectorPrefix(receipt), [line]);
+      expect(await snapshots.remove('words', [words[0]?.id ?? ''])).toBe(0);
+      expect(await snapshots.remove('lines', [])).toBe(0);
+      await snapshots.merge('words', [words[0] as EmbeddingVector]);
+      await expectListed(snapshots, 'words', receiptVectorPrefix(receipt), words);
+    });
+
+    it('takes an id to remove literally: quotes, % and _ match only themselves', async () => {
+      const { snapshots, dimensions } = await makeSubject();
+      const base = receiptVectorPrefix(newReceipt());
+      const vector = (suffix: string) => ({
+        id: `${base}${suffix}`,
+        values: values(dimensions, 1),
+        metadata: {},
+      });
+      await snapshots.merge('lines', [vector("a'b%c_d"), vector('aXbYcZd')]);
+      expect(await snapshots.remove('lines', [`${base}a'b%c_d`, `${base}a_b%c_d`])).toBe(1);
+      expect((await snapshots.list('lines', base)).map((v) => v.id)).toEqual([`${base}aXbYcZd`]);
+    });
+
     it('hands out copies: changing what it returned changes nothing stored', async () => {
       const { snapshots, dimensions } = await makeSubject();
       const receipt = newReceipt();

@@ -27,3 +27,7 @@ export {
   type ReceiptRepositoryContractSubject,
   receiptRepositoryContract,
 } from './receipt-repository-contract.js';
+export {
+  type ReceiptVersionStoreContractSubject,
+  receiptVersionStoreContract,
+} from './receipt-version-store-contract.js';
