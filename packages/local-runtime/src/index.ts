@@ -1,5 +1,6 @@
 export {
   type DynamoDbLocal,
+  type DynamoDbLocalOptions,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   startDynamoDbLocal,

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  BucketAlreadyExists,
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type {
   EmbeddingDeltaStore,
   EmbeddingSnapshotStore,
@@ -63,6 +68,10 @@ export interface LocalSystemOptions {
   readonly analyzerConfig?: AnalyzerConfig;
   /** An existing S3-compatible endpoint for the deltas (a bucket of its own is created) instead of starting one. */
   readonly s3Endpoint?: string;
+  /** The deltas bucket to use (created on `s3Endpoint` if missing) instead of a new one: a restart finds its deltas. */
+  readonly deltasBucket?: string;
+  /** The directory of the snapshot tables, kept on stop, instead of a temporary one: a restart finds its snapshots. */
+  readonly embeddingsDir?: string;
   /** Deltas that cannot be read (the compaction of that collection fails). */
   readonly lostDeltas?: (delta: DeltaRef) => boolean;
   /** Wrap the embedding stores the handlers use (the bench counts and times their calls). */
@@ -138,42 +147,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     const tableName = options.tableName ?? `receipt-gate-${Date.now()}`;
     const streamArn = await ensureTable(client, tableName);
-    const deltasBucket = `receipt-gate-deltas-${randomUUID().slice(0, 8)}`;
+    const deltasBucket = options.deltasBucket ?? `receipt-gate-deltas-${randomUUID().slice(0, 8)}`;
     const s3 = options.s3Endpoint ? undefined : await startLocalS3({ buckets: [deltasBucket] });
     if (s3) cleanups.push(() => s3.stop());
     const s3Endpoint = options.s3Endpoint ?? s3?.endpoint ?? '';
     if (options.s3Endpoint) await createBucket(s3Endpoint, deltasBucket);
-    const stateDir = await mkdtemp(join(tmpdir(), 'receipt-gate-'));
-    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
-    const config: AppConfig = {
-      serviceName: 'receipt-gate-local',
-      mode: options.mode,
-      store: 'dynamodb',
+    const stateDir = options.embeddingsDir ?? (await mkdtemp(join(tmpdir(), 'receipt-gate-')));
+    if (!options.embeddingsDir) cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const config = localConfig(options, {
       tableName,
-      merchantRecord: options.merchantRecord ?? 'place',
-      region: LOCAL_REGION,
-      dynamoEndpoint: endpoint,
-      embeddings: {
-        uri: join(stateDir, 'embeddings'),
-        deltasBucket,
-        s3Endpoint,
-        s3MaxAttempts: 4,
-        embedder: 'hashing',
-        model: 'nomic-embed-text',
-        dimensions: 256,
-        optimizeEvery: options.optimizeEvery ?? 100,
-        keepVersionsMs: 3_600_000,
-      },
-      compactionDelayMs: options.compactionDelayMs,
-      gatePolicy: options.gatePolicy ?? {},
-      outcomePolicy: options.outcomePolicy ?? {},
-      inlineReserveMs: 10_000,
-      analyzer: options.analyzerConfig ?? {
-        kind: 'offline',
-        fallback: 'offline',
-        tracing: { enabled: false },
-      },
-    };
+      endpoint,
+      deltasBucket,
+      s3Endpoint,
+      embeddingsUri: options.embeddingsDir ?? join(stateDir, 'embeddings'),
+    });
     const deltas = createDeltaStore(config, LOCAL_S3_CREDENTIALS);
     cleanups.push(async () => deltas.close());
     const snapshots = createSnapshotStore(config, options.telemetry);
@@ -254,6 +241,58 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   }
 }
 
+/** The configuration of the local system's functions: the deployed defaults on the local endpoints. */
+export function localConfig(
+  options: Pick<
+    LocalSystemOptions,
+    | 'mode'
+    | 'merchantRecord'
+    | 'compactionDelayMs'
+    | 'gatePolicy'
+    | 'outcomePolicy'
+    | 'analyzerConfig'
+    | 'optimizeEvery'
+  >,
+  where: {
+    readonly tableName: string;
+    readonly endpoint: string;
+    readonly deltasBucket: string;
+    readonly s3Endpoint: string;
+    readonly embeddingsUri: string;
+  },
+): AppConfig {
+  return {
+    serviceName: 'receipt-gate-local',
+    mode: options.mode,
+    store: 'dynamodb',
+    tableName: where.tableName,
+    merchantRecord: options.merchantRecord ?? 'place',
+    region: LOCAL_REGION,
+    dynamoEndpoint: where.endpoint,
+    embeddings: {
+      uri: where.embeddingsUri,
+      deltasBucket: where.deltasBucket,
+      s3Endpoint: where.s3Endpoint,
+      s3MaxAttempts: 4,
+      embedder: 'hashing',
+      model: 'nomic-embed-text',
+      dimensions: 256,
+      optimizeEvery: options.optimizeEvery ?? 100,
+      keepVersionsMs: 3_600_000,
+    },
+    compactionDelayMs: options.compactionDelayMs,
+    gatePolicy: options.gatePolicy ?? {},
+    outcomePolicy: options.outcomePolicy ?? {},
+    inlineReserveMs: 10_000,
+    analyzer: options.analyzerConfig ?? {
+      kind: 'offline',
+      fallback: 'offline',
+      tracing: { enabled: false },
+    },
+  };
+}
+
+/** Creates the bucket unless it exists (a restarted system uses its predecessor's). */
 async function createBucket(endpoint: string, bucket: string): Promise<void> {
   const client = new S3Client({
     endpoint,
@@ -263,6 +302,8 @@ async function createBucket(endpoint: string, bucket: string): Promise<void> {
   });
   try {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (!(error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists)) throw error;
   } finally {
     client.destroy();
   }

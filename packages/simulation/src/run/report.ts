@@ -38,7 +38,7 @@ export function formatTrace(lines: readonly TraceLine[]): string[] {
     }
     const end = lines[i + best.repeats * best.size - 1] as TraceLine;
     out.push(`  ┌ ${best.repeats} times, until ${formatDuration(end.at)}:`);
-    for (let k = 0; k < best.size; k++) out.push(`  │${show(lines[i + k] as TraceLine).slice(1)}`);
+    for (let k = 0; k < best.size; k++) out.push(`  │${show(lines[i + k] as TraceLine).slice(3)}`);
     out.push('  └');
     i += best.repeats * best.size;
   }

@@ -1,6 +1,5 @@
 import type { VirtualClock } from '@receipt-gate/core/testing';
 
-export let driveSteps = 0;
 export type DriveEnd = 'done' | 'stopped' | 'horizon' | 'stalled';
 
 /** Lets every microtask run: a macrotask turn comes only once the microtask queue is empty. */
@@ -24,7 +23,6 @@ export async function drive(
     const next = clock.nextTimerAt();
     if (next === undefined) return 'stalled';
     if (next > options.horizonAt) return 'horizon';
-    driveSteps++;
     await clock.advance(next - clock.now());
   }
 }
