@@ -6,7 +6,20 @@ const noCommit = () => undefined;
 describe('parseSimArgs', () => {
   it('reads every option', () => {
     const args = parseSimArgs(
-      ['--receipts', '200', '--seed', '42', '--faults', 'heavy', '--only', '3,17', '--disable', 'crash,r3.crash.0', '--trace', '--no-shrink'],
+      [
+        '--receipts',
+        '200',
+        '--seed',
+        '42',
+        '--faults',
+        'heavy',
+        '--only',
+        '3,17',
+        '--disable',
+        'crash,r3.crash.0',
+        '--trace',
+        '--no-shrink',
+      ],
       noCommit,
     );
     expect(args).toEqual({
@@ -22,7 +35,11 @@ describe('parseSimArgs', () => {
   });
 
   it('takes the seed from the commit when none is given, and draws one with --seed random', () => {
-    expect(parseSimArgs([], () => 0xdeadbeef)).toMatchObject({ seed: 0xdeadbeef, seedSource: 'commit', receipts: 1000 });
+    expect(parseSimArgs([], () => 0xdeadbeef)).toMatchObject({
+      seed: 0xdeadbeef,
+      seedSource: 'commit',
+      receipts: 1000,
+    });
     expect(parseSimArgs(['--seed', 'random'], () => 1)).toMatchObject({ seedSource: 'random' });
     expect(parseSimArgs([], noCommit)).toMatchObject({ seedSource: 'random', profile: 'standard' });
   });

@@ -60,7 +60,7 @@ const runKeyOf = (run: CompactionRunKey) => `${run.imageId}#${run.receiptId}#${r
  * (vectors, runs, validations) are in `final-checks.ts`. It learns what the code decided only from what the code
  * reports (telemetry) and does (store calls), never from its internals.
  */
-export class Monitor implements RuntimeObserver, DatabaseObserver, MappingObserver {
+export class Monitor implements RuntimeObserver, DatabaseObserver, Pick<MappingObserver, 'givenUp'> {
   readonly #options: MonitorOptions;
   readonly #policy: OutcomePolicy;
   readonly #invocations = new Map<Invocation, InvocationState>();
@@ -423,8 +423,6 @@ export class Monitor implements RuntimeObserver, DatabaseObserver, MappingObserv
       );
     }
   }
-
-  settled(): void {}
 }
 
 /** An error in a line; a batch failure names its first record's error (Powertools keeps them in `recordErrors`). */

@@ -63,9 +63,8 @@ export function applyEdits(file: string, source: string, edits: readonly SourceE
 
 /** The pipeline code with the mutant in: its composition root (or, for the label store, the mutant store). */
 export async function mutantCode(mutant: PipelineMutant): Promise<PipelineCode> {
-  const copies = new Map<string, { readonly path: string; readonly exports: readonly string[] }>();
-  let previous = writeCopy(mutant.file, applyEdits(mutant.file, read(mutant.file), mutant.edits), copies);
-  for (const file of mutant.via) previous = writeCopy(file, read(file), copies, previous);
+  let previous = writeCopy(mutant.file, applyEdits(mutant.file, read(mutant.file), mutant.edits));
+  for (const file of mutant.via) previous = writeCopy(file, read(file), previous);
   const module = (await import(/* @vite-ignore */ previous.path)) as Record<string, unknown>;
   if (mutant.via.length === 0) {
     const labelClass = module.InMemoryLabelRepository as typeof InMemoryLabelRepository | undefined;
@@ -89,7 +88,6 @@ function read(file: string): string {
 function writeCopy(
   file: string,
   source: string,
-  copies: Map<string, { readonly path: string; readonly exports: readonly string[] }>,
   below?: { readonly file: string; readonly path: string; readonly exports: readonly string[] },
 ): { readonly file: string; readonly path: string; readonly exports: readonly string[] } {
   const built = BUILT.find((pkg) => file.startsWith(pkg.src));
@@ -126,7 +124,5 @@ function writeCopy(
   const exports = [...text.matchAll(/export (?:async )?(?:function|class|const) (\w+)/g)].map(
     (m) => m[1] as string,
   );
-  const copy = { file, path, exports };
-  copies.set(file, copy);
-  return copy;
+  return { file, path, exports };
 }

@@ -33,6 +33,8 @@ describe('replayCommand', () => {
         filter: { disabled: new Set(['crash', 'r3.store-slow.0']) },
         keepTrace: true,
       }),
-    ).toBe('pnpm sim --receipts 1000 --seed 7 --faults heavy --only 3,12 --disable crash,r3.store-slow.0 --trace');
+    ).toBe(
+      'pnpm sim --receipts 1000 --seed 7 --faults heavy --only 3,12 --disable crash,r3.store-slow.0 --trace',
+    );
   });
 });

@@ -292,7 +292,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   async function upload(plan: ReceiptPlan, system: SimSystem, what: string): Promise<void> {
     const fn = system.pipeline.upload;
     for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
-      trace.add(clock.now(), plan.index, `${what} attempt ${attempt} (${plan.mode}, ${plan.sample.name})`);
+      trace.add(
+        clock.now(),
+        plan.index,
+        `${what} attempt ${attempt} (${plan.mode}, ${plan.sample.name}${plan.wrongMerchant ? ', merchant record of another business' : ''})`,
+      );
       const outcome = await system.runtime.invoke(fn.name, fn.timeoutMs, fn.build, plan.payload, plan.index);
       if (outcome.status === 'returned') {
         uploaded.add(plan.index);

@@ -66,6 +66,8 @@ export interface EnvironmentPorts {
 export type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 const TABLE_STORES: ReadonlySet<StoreName> = new Set(['runs', 'labels', 'receipts', 'merchant']);
+/** The reason a settled invocation's timeout is cancelled with (a shared value: no DOMException per abort). */
+const SETTLED = Symbol('settled');
 
 /**
  * Lambda in virtual time: functions with a pool of execution environments (one invocation at a time each, a new
@@ -150,7 +152,7 @@ export class LambdaRuntime {
         (error: unknown): InvocationOutcome => ({ status: 'threw', error }),
       );
     const outcome = await Promise.race([ran, timedOut, crashed]);
-    stopTimeout.abort();
+    stopTimeout.abort(SETTLED);
     this.#crashes.delete(invocation);
     invocation.ended = true;
     this.#inFlight--;

@@ -63,10 +63,6 @@ export class FaultBook {
     this.#now = options.now;
   }
 
-  get profile(): FaultProfile {
-    return this.#profile;
-  }
-
   enabled(kind: string, id: string): boolean {
     return !this.#filter.disabled.has(kind) && !this.#filter.disabled.has(id);
   }

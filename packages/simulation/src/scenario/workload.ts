@@ -7,7 +7,7 @@ import type { FaultProfile } from './fault-profile.js';
 
 export type RunMode = 'inline' | 'event';
 
-/** Every sample receipt; each simulated receipt is a copy of one under a fresh image id. */
+/** Every sample receipt; each simulated receipt is a copy of one (or of its first lines) under a fresh image id. */
 export const SIM_SAMPLES: readonly SampleReceipt[] = [...SAMPLE_RECEIPTS, ...VARIED_SAMPLE_RECEIPTS];
 
 /** A decided status a person may set (someone else's decision, never overwritten). */
@@ -98,7 +98,11 @@ export function planReceipt(
   timings: WorkloadTimings,
 ): ReceiptPlan {
   const random = root.fork(`receipt-${index}`).fork('plan');
-  const sample = random.pick(SIM_SAMPLES);
+  const whole = random.pick(SIM_SAMPLES);
+  // Most receipts are a sample's first lines (a shorter receipt: fewer words, labels and stream records, the same
+  // paths through the pipeline); a quarter are whole.
+  const lineCount = random.chance(0.25) ? whole.lines.length : random.int(8, 16);
+  const sample = firstLines(whole, lineCount);
   const imageId = random.uuid();
   const mode: RunMode = random.chance(shape.inlineShare) ? 'inline' : 'event';
   const wrongMerchant = random.chance(0.15);
@@ -164,6 +168,19 @@ export function planReceipt(
       metadata: { ...strip(sample.metadata), merchantName },
     }),
     faults,
+  };
+}
+
+/** The sample cut to its first `count` lines (with their words and ground truth). */
+function firstLines(sample: SampleReceipt, count: number): SampleReceipt {
+  if (count >= sample.lines.length) return sample;
+  const kept = (item: { readonly lineId: number }) => item.lineId <= count;
+  return {
+    ...sample,
+    name: `${sample.name} (first ${count} lines)`,
+    lines: sample.lines.filter(kept),
+    words: sample.words.filter(kept),
+    groundTruth: sample.groundTruth.filter(kept),
   };
 }
 

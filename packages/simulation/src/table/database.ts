@@ -197,17 +197,13 @@ export class Database {
   }
 
   /** The fakes holding one receipt's items, for the final checks (no fault, no stream record). */
-  peek(receipt: ReceiptRef): Pick<
-    Partition,
-    'runs' | 'labels' | 'receipts' | 'merchant' | 'deltas' | 'snapshots'
-  > & {
+  peek(receipt: ReceiptRef): Pick<Partition, 'runs' | 'labels' | 'merchant' | 'deltas' | 'snapshots'> & {
     readonly runKeys: readonly CompactionRunKey[];
   } {
     const partition = this.#partition(receipt);
     return {
       runs: partition.runs,
       labels: partition.labels,
-      receipts: partition.receipts,
       merchant: partition.merchant,
       deltas: partition.deltas,
       snapshots: partition.snapshots,

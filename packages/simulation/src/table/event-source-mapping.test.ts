@@ -41,7 +41,12 @@ function world(
         return answer(sks, batches.length);
       },
       receiptOf: () => undefined,
-      faults: new FaultBook({ root: new SimRandom(1), profile: FAULT_PROFILES.none, filter: NO_FILTER, now: () => 0 }),
+      faults: new FaultBook({
+        root: new SimRandom(1),
+        profile: FAULT_PROFILES.none,
+        filter: NO_FILTER,
+        now: () => 0,
+      }),
       trace: new Trace({ start: clock.now(), keep: false }),
       observer: {
         givenUp: (_, records, condition) => givenUp.push({ sks: records.map(sk), condition }),
@@ -56,7 +61,8 @@ function world(
       newImage: { PK: { S: 'IMAGE#x' }, SK: { S: item }, TYPE: { S: type } },
       oldImage: undefined,
     });
-  const settle = () => drive(clock, { done: () => mapping.idle, stop: () => false, horizonAt: clock.now() + 86_400_000 });
+  const settle = () =>
+    drive(clock, { done: () => mapping.idle, stop: () => false, horizonAt: clock.now() + 86_400_000 });
   return { clock, mapping, batches, givenUp, write, settle };
 }
 
@@ -101,8 +107,9 @@ describe('EventSourceMapping', () => {
   });
 
   it('bisects a batch on a function error (a crash or a timeout counts), each half with its own retries', async () => {
-    const { batches, givenUp, write, settle } = world({ bisectBatchOnFunctionError: true, maximumRetryAttempts: 0 }, (sks) =>
-      sks.includes('bad') ? { status: 'crashed', afterWrites: 0 } : ok(),
+    const { batches, givenUp, write, settle } = world(
+      { bisectBatchOnFunctionError: true, maximumRetryAttempts: 0 },
+      (sks) => (sks.includes('bad') ? { status: 'crashed', afterWrites: 0 } : ok()),
     );
     for (const item of ['a', 'bad', 'c', 'd']) write(item);
     await settle();
@@ -145,14 +152,18 @@ describe('EventSourceMapping', () => {
   });
 
   it('keeps each item in order across parallel lanes, and lets other items pass a failing one', async () => {
-    const { batches, write, settle } = world({ parallelizationFactor: 4, batchSize: 1, maximumRetryAttempts: 5 }, (sks, call) =>
-      sks[0] === 'slow' && call < 4 ? { status: 'threw', error: new Error('not yet') } : ok(),
+    const { batches, write, settle } = world(
+      { parallelizationFactor: 4, batchSize: 1, maximumRetryAttempts: 5 },
+      (sks, call) =>
+        sks[0] === 'slow' && call < 4 ? { status: 'threw', error: new Error('not yet') } : ok(),
     );
     write('slow');
     for (const item of ['p', 'q', 'r']) write(item);
     await settle();
     const order = batches.flat();
-    expect(order.filter((item) => item === 'slow')).toHaveLength(batches.filter((b) => b[0] === 'slow').length);
+    expect(order.filter((item) => item === 'slow')).toHaveLength(
+      batches.filter((b) => b[0] === 'slow').length,
+    );
     expect(order.indexOf('p')).toBeLessThan(order.lastIndexOf('slow'));
   });
 });

@@ -1,5 +1,8 @@
 import type { VirtualClock } from '@receipt-gate/core/testing';
 
+/** The reason a wait's timer is cancelled with (a shared value: no DOMException per abort). */
+const WOKEN = Symbol('woken');
+
 /** Wakes every loop waiting on it; a wait without a timeout sets no timer, so idle loops cost the clock nothing. */
 export class WakeSignal {
   #waiters: (() => void)[] = [];
@@ -19,6 +22,6 @@ export class WakeSignal {
     if (!(ms > 0)) return;
     const stop = new AbortController();
     await Promise.race([this.wait(), clock.sleep(ms, stop.signal).catch(() => {})]);
-    stop.abort();
+    stop.abort(WOKEN);
   }
 }
