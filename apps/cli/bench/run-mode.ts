@@ -1,20 +1,26 @@
 import { loadavg } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { GateOutcome, GatePolicy, Telemetry } from '@receipt-gate/core';
-import type { RunMode } from '@receipt-gate/lambda';
+import { type GateOutcome, type GatePolicy, type Telemetry, TransientStoreError } from '@receipt-gate/core';
+import type { RunMode, UploadResult } from '@receipt-gate/lambda';
 import { TOKENS } from '@receipt-gate/lambda';
-import type { SubscriptionStats } from '@receipt-gate/local-runtime';
+import type { AsyncInvokerStats, SubscriptionStats } from '@receipt-gate/local-runtime';
 import {
   checkInvariants,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
   LOCAL_S3_CREDENTIALS,
   RunRecorder,
   startDynamoDbLocal,
 } from '@receipt-gate/local-runtime';
 import { demoUploads } from '../src/demo/demo-uploads.js';
+import { compactionInterval, mostOverlapping } from '../src/demo/overlap.js';
 import { startLocalSystem } from '../src/local-system/local-system.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import { diskUsage } from './disk-usage.js';
 import { type OperationStats, StoreMeter } from './store-meter.js';
+import { measureWriteCeiling, type WriteCeiling } from './write-ceiling.js';
 
 export const GATE_OUTCOMES: readonly GateOutcome[] = [
   'completed',
@@ -25,6 +31,7 @@ export const GATE_OUTCOMES: readonly GateOutcome[] = [
 ];
 
 const TABLE_TARGET = 'DynamoDB_20120810.';
+const UPLOAD_ATTEMPTS = 5;
 const STREAMS_TARGET = 'DynamoDBStreams_20120810.';
 
 export interface ModeOptions {
@@ -67,6 +74,20 @@ export interface ModeResult {
   readonly pump: Readonly<Record<string, SubscriptionStats>>;
   /** Stream records the pump gave up on. */
   readonly unprocessed: number;
+  /** Records the dispatcher dead-lettered. */
+  readonly deadLetters: number;
+  /** Uploads tried again after a transient failure (DynamoDB Local's lock timeouts under the burst). */
+  readonly uploadRetries: number;
+  /** `event` mode: the validations' asynchronous invocations (attempts, retries, failures, concurrency). */
+  readonly validationInvocations: AsyncInvokerStats | undefined;
+  /** Label and merchant records acknowledged for receipts not merged yet (carried by their merge). */
+  readonly deferred: number;
+  /** Item writes of the flow: the items the table holds at the end, plus every UpdateItem. */
+  readonly itemWrites: number;
+  /** The DynamoDB Local write ceiling, measured on the same instance right after the flow. */
+  readonly ceiling: WriteCeiling;
+  /** The most compactions (first collection started to last finished) under way at one time. */
+  readonly overlappingMerges: number;
   readonly violations: readonly string[];
   readonly stores: StoreFigures;
 }
@@ -116,27 +137,47 @@ const sum = (values: Iterable<number>) => [...values].reduce((total, value) => t
  * and `settle()` returning are counted, not the table's creation or the checks.
  */
 export async function runMode(options: ModeOptions): Promise<ModeResult> {
-  const local = await startDynamoDbLocal();
+  // A heap for the whole load: every item and stream record of the run stays in memory.
+  const local = await startDynamoDbLocal({ maxHeapMb: 2048 });
   try {
     const proxy = await startCountingProxy(local.endpoint);
+    let measured: Omit<ModeResult, 'ceiling'> & { tableName: string };
     try {
-      return await measure(options, proxy);
+      measured = await measure(options, proxy);
     } finally {
       await proxy.close();
+    }
+    // With the flow stopped (no handler, no stream reader), on the same DynamoDB Local.
+    const client = new DynamoDBClient({
+      endpoint: local.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    try {
+      const { tableName, ...result } = measured;
+      return { ...result, ceiling: await measureWriteCeiling(client, tableName) };
+    } finally {
+      client.destroy();
     }
   } finally {
     await local.stop();
   }
 }
 
-async function measure(options: ModeOptions, proxy: CountingProxy): Promise<ModeResult> {
+async function measure(
+  options: ModeOptions,
+  proxy: CountingProxy,
+): Promise<Omit<ModeResult, 'ceiling'> & { tableName: string }> {
   const { mode } = options;
   const validatedAt = new Map<string, number>();
+  let deferred = 0;
   const timing: Telemetry = {
     event: (event) => {
       if (event.type === 'validation.completed') validatedAt.set(receiptKey(event.run), Date.now());
     },
-    metric: () => {},
+    metric: (name, value) => {
+      if (name === 'CompactionChangesDeferred') deferred += value;
+    },
   };
   const recorder = new RunRecorder(timing);
   const uploads = demoUploads(options.receipts);
@@ -157,9 +198,22 @@ async function measure(options: ModeOptions, proxy: CountingProxy): Promise<Mode
     const cpuBefore = process.cpuUsage();
     const startedAt = Date.now();
     let uploadsReturnedAt = startedAt;
+    let uploadRetries = 0;
+    // A caller retries an upload that failed transiently, as an SDK would: it is idempotent. Under a burst,
+    // DynamoDB Local refuses some transactions with a lock timeout that the real service does not have.
+    const uploadOnce = async (payload: unknown, attempt = 1): Promise<UploadResult> => {
+      try {
+        return await system.upload(payload);
+      } catch (error) {
+        if (!(error instanceof TransientStoreError) || attempt >= UPLOAD_ATTEMPTS) throw error;
+        uploadRetries++;
+        await delay(200 * attempt);
+        return uploadOnce(payload, attempt + 1);
+      }
+    };
     const results = await Promise.all(
       uploads.map(async (upload) => {
-        const result = await system.upload(upload.payload);
+        const result = await uploadOnce(upload.payload);
         uploadsReturnedAt = Math.max(uploadsReturnedAt, Date.now());
         return result;
       }),
@@ -184,7 +238,8 @@ async function measure(options: ModeOptions, proxy: CountingProxy): Promise<Mode
       metadata: system.container.get(TOKENS.MerchantRecordRepository),
       snapshots: system.snapshots,
     };
-    const { violations, receipts } = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
+    const { violations, receipts } = await checkInvariants(stores, keys, recorder, system.givenUp());
+    const tableItems = await countItems(system);
     const operations = new Map(meter.operations);
     const figures = await storeFigures(system, operations);
     const records = keys.map((key) => recorder.record(key));
@@ -225,12 +280,37 @@ async function measure(options: ModeOptions, proxy: CountingProxy): Promise<Mode
       loadAverage,
       pump,
       unprocessed: system.unprocessed.length,
+      deadLetters: system.deadLetters.length,
+      uploadRetries,
+      validationInvocations: system.validations?.stats(),
+      deferred,
+      itemWrites: tableItems + (tableRequests.get('UpdateItem') ?? 0),
+      tableName: system.tableName,
+      overlappingMerges: mostOverlapping(
+        receipts.flatMap(({ run }) => {
+          const interval = run && compactionInterval(run);
+          return interval ? [interval] : [];
+        }),
+      ),
       violations,
       stores: figures,
     };
   } finally {
     await system.stop();
   }
+}
+
+async function countItems(system: Awaited<ReturnType<typeof startLocalSystem>>): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await system.client.send(
+      new ScanCommand({ TableName: system.tableName, Select: 'COUNT', ExclusiveStartKey: startKey }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
 }
 
 /** The tables' versions and bytes before and after `optimize()`, and the deltas' objects in the bucket. */

@@ -3,6 +3,7 @@ import type {
   EmbeddingDeltaStore,
   EmbeddingSnapshotStore,
   EmbeddingVector,
+  FieldsOf,
   SnapshotPatch,
 } from '@receipt-gate/core';
 
@@ -42,6 +43,8 @@ export class StoreMeter {
         this.#timed('snapshots.merge', () => store.merge(collection, vectors)),
       patch: (collection: CompactionCollection, patches: readonly SnapshotPatch[]) =>
         this.#timed('snapshots.patch', () => store.patch(collection, patches)),
+      refresh: (collection: CompactionCollection, prefix: string, fieldsOf: FieldsOf) =>
+        this.#timed('snapshots.refresh', () => store.refresh(collection, prefix, fieldsOf)),
       list: (collection: CompactionCollection, prefix: string) =>
         this.#timed('snapshots.list', () => store.list(collection, prefix)),
     };

@@ -45,7 +45,7 @@ const SETS: readonly ReceiptSet[] = [
   },
 ];
 
-const USAGE = `Usage: eval [--min-f1 [SET=]X]...
+const USAGE = `Usage: eval [--min-f1 [SET=]X]... [--json]
 
 Scores the offline analyzer's word labels against the hand-written labels of the sample receipts (the sets
 ${SETS.map((set) => set.key).join(' and ')}, and the two halves of the cross-validation), and the LLM analyzer's too
@@ -53,7 +53,8 @@ when OLLAMA_HOST is set; prints the report and writes the offline part to docs/b
 analyzer runs with the handlers' OLLAMA_* settings: each receipt gets its analysis budget
 (OLLAMA_ANALYSIS_BUDGET_MS, or that of OLLAMA_PROFILE; local-cpu for a model on this machine's CPU).
   --min-f1  exit 1 when the offline analyzer's micro-averaged F1 on a set is below X (0 to 1): SET=X for one
-            set, X alone for every set; may be repeated`;
+            set, X alone for every set; may be repeated
+  --json    print the summary rows (scores per analyzer and set) and the failures as JSON instead of the report`;
 
 /** The LLM analyzer, the time it may take per receipt, and its settings to print (never the key). */
 interface LlmUnderTest {
@@ -75,6 +76,7 @@ const readArgs = (argv: readonly string[]) =>
     args: argv.filter((arg) => arg !== '--'),
     options: {
       'min-f1': { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -233,11 +235,15 @@ async function main(
       failures.push(`the LLM analyzer could not be evaluated: ${messageOf(error)}`);
     }
   }
-  process.stdout.write(
-    sections.length === offline.length
-      ? offlineReport
-      : renderReport(header(), { summary: rows, crossValidation, sections }),
-  );
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ command: COMMAND, summary: rows, failures }, null, 2)}\n`);
+  } else {
+    process.stdout.write(
+      sections.length === offline.length
+        ? offlineReport
+        : renderReport(header(), { summary: rows, crossValidation, sections }),
+    );
+  }
 
   if (failures.length > 0) {
     console.error(`eval: FAILED\n${failures.map((failure) => `  ${failure}`).join('\n')}`);
@@ -256,4 +262,6 @@ const llmAnalyzerFromEnv = (env: NodeJS.ProcessEnv): LlmUnderTest => {
   };
 };
 
-process.exitCode = await main(process.argv.slice(2), process.env, llmAnalyzerFromEnv);
+/** `eval` as the CLI runs it: the LLM analyzer is evaluated too when OLLAMA_HOST is set. */
+export const runEval = (argv: readonly string[]): Promise<number> =>
+  main(argv, process.env, llmAnalyzerFromEnv);

@@ -59,7 +59,7 @@ export function coldStartReport(result: ColdStartResult): { markdown: string; su
   const bundleRows = rows.filter((row) => row.target.function);
   const llmRow = rows.find((row) => row.target.modules.length === 2);
   const verdict = (row: (typeof rows)[number]) =>
-    row.target.function === 'compaction'
+    row.target.function === 'dispatcher'
       ? 'no target'
       : row.firstImportMs <= TARGET_IMPORT_MS
         ? `met (≤ ${TARGET_IMPORT_MS} ms)`

@@ -32,10 +32,12 @@ const ENV = {
   AWS_REGION: 'us-east-1',
   POWERTOOLS_SERVICE_NAME: 'receipt-gate',
   NODE_OPTIONS: '--enable-source-maps',
+  DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipt-gate-dead-letters',
+  VALIDATION_FUNCTION_NAME: 'receipt-gate-validation',
 };
 const MODES: Record<LambdaFunctionName, string> = {
   upload: 'inline',
-  compaction: 'inline',
+  dispatcher: 'inline',
   validation: 'event',
 };
 

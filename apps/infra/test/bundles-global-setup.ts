@@ -9,7 +9,7 @@ import { buildFunctionBundles } from '../src/bundling/function-bundles.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The function artifacts built once for the run, with the same configuration as `synth`. */
-    functionBundles: Record<'upload' | 'compaction' | 'validation', { dir: string; metafile: Metafile }>;
+    functionBundles: Record<'upload' | 'dispatcher' | 'validation', { dir: string; metafile: Metafile }>;
   }
 }
 

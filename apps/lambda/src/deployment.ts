@@ -9,15 +9,24 @@ export { RECEIPT_PLACE_TYPE } from './adapters/dynamodb/receipt-place-item.js';
 export { tableDefinition } from './adapters/dynamodb/table-schema.js';
 export { METRICS_NAMESPACE } from './adapters/telemetry/powertools-telemetry.js';
 export type { MerchantRecordFormat } from './config/app-config.js';
-export { compactionFilters } from './handlers/compaction-handler.js';
 export {
-  COMPACTION_STREAM_SETTINGS,
+  compactionFilters,
+  dispatcherFilters,
+  SETTLED_RUN_FILTERS,
+} from './handlers/dispatcher/dispatcher-filters.js';
+export {
+  type AsyncInvokeSettings,
+  DISPATCHER_STREAM_SETTINGS,
   type StreamMappingSettings,
-  VALIDATION_STREAM_SETTINGS,
+  VALIDATION_INVOKE_SETTINGS,
 } from './handlers/event-source-settings.js';
-export { VALIDATION_FILTERS } from './handlers/validation-handler.js';
 
-export type LambdaFunctionName = 'upload' | 'compaction' | 'validation';
+/**
+ * The functions: `upload` (stores a receipt; in `inline` mode validates it), `dispatcher` (the table's one stream
+ * reader: compacts, and in `event` mode hands settled runs to the validation) and `validation` (`event` mode,
+ * invoked asynchronously by the dispatcher).
+ */
+export type LambdaFunctionName = 'upload' | 'dispatcher' | 'validation';
 
 // Bundles are built from the TypeScript sources (so source maps point at them). This module runs from `dist/`
 // once built and from `src/` under the tests; `../src/entrypoints` names the same folder from both.
@@ -27,6 +36,6 @@ const entry = (name: LambdaFunctionName) =>
 /** Each Lambda function and the module whose `handler` export it runs. */
 export const LAMBDA_FUNCTIONS: Readonly<Record<LambdaFunctionName, { readonly entry: string }>> = {
   upload: { entry: entry('upload') },
-  compaction: { entry: entry('compaction') },
+  dispatcher: { entry: entry('dispatcher') },
   validation: { entry: entry('validation') },
 };

@@ -1,8 +1,15 @@
-// What the operator CLI (demo, bench, eval, local system) builds on: the container, the handlers' stream filters
-// and stream mapping settings, the table definition and the item codecs. The Lambda entry points are not here:
-// they build a container at import.
+// What the operator CLI (its commands, demo, bench, eval, local system) builds on: the container, the handlers'
+// stream filters and stream mapping settings, the table definition, the item codecs and the operator's queries.
+// The Lambda entry points are not here: they build a container at import.
 export { SystemClock } from './adapters/clock/system-clock.js';
-export { toCompactionRunItem } from './adapters/dynamodb/compaction-run-item.js';
+export { fromCompactionRunItem, toCompactionRunItem } from './adapters/dynamodb/compaction-run-item.js';
+export {
+  DynamoCompactionRunQueries,
+  type RunsCursor,
+  type RunsPage,
+  type RunsQuery,
+  type UnreadableRun,
+} from './adapters/dynamodb/dynamo-compaction-run-queries.js';
 export { labelKey } from './adapters/dynamodb/keys.js';
 export { toReceiptPlaceItem } from './adapters/dynamodb/receipt-place-item.js';
 export { ensureTable, tableDefinition } from './adapters/dynamodb/table-schema.js';
@@ -23,6 +30,7 @@ export {
   type AppConfig,
   analyzerConfigFromEnv,
   ConfigError,
+  type ConfigOptions,
   configFromEnv,
   type EmbeddingsConfig,
   type MerchantRecordFormat,
@@ -38,12 +46,29 @@ export {
 } from './container/embedding-stores.js';
 export { createSnapshotStore } from './container/lancedb-snapshot-store.js';
 export { TOKENS } from './container/tokens.js';
-export { compactionFilters } from './handlers/compaction-handler.js';
 export {
-  COMPACTION_STREAM_SETTINGS,
+  type CompactionRunContent,
+  type CompactionRunWriterDeps,
+  writeCompactionRun,
+} from './handlers/compaction-run-writer.js';
+export type { DeadLetter, DeadLetterStore } from './handlers/dispatcher/dead-letters.js';
+export { compactionFilters, dispatcherFilters } from './handlers/dispatcher/dispatcher-filters.js';
+export {
+  type RunCompletionDispatch,
+  type ValidationRequestEvent,
+  validationRequestOf,
+} from './handlers/dispatcher/run-completion-dispatch.js';
+export {
+  type AsyncInvokeSettings,
+  DISPATCHER_STREAM_SETTINGS,
   type StreamMappingSettings,
-  VALIDATION_STREAM_SETTINGS,
+  VALIDATION_INVOKE_SETTINGS,
 } from './handlers/event-source-settings.js';
 export { InvalidUploadError } from './handlers/parse-upload.js';
+export {
+  STREAM_MAPPINGS,
+  type StreamBatchHandler,
+  type StreamMappingDefinition,
+} from './handlers/stream-mappings.js';
 export type { UploadResult } from './handlers/upload-handler.js';
-export { VALIDATION_FILTERS } from './handlers/validation-handler.js';
+export type { ValidationResult } from './handlers/validation-handler.js';

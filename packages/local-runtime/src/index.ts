@@ -1,4 +1,13 @@
 export {
+  type AsyncFailureCondition,
+  type AsyncFailureRecord,
+  type AsyncHandler,
+  AsyncInvoker,
+  AsyncInvokerConfigError,
+  type AsyncInvokerOptions,
+  type AsyncInvokerStats,
+} from './async-invoke/async-invoker.js';
+export {
   type DynamoDbLocal,
   type DynamoDbLocalOptions,
   LOCAL_CREDENTIALS,
@@ -7,6 +16,7 @@ export {
 } from './dynamodb-local/dynamodb-local.js';
 export {
   checkInvariants,
+  type GivenUp,
   type InvariantStores,
   type ReceiptState,
 } from './invariants/check-invariants.js';
@@ -16,7 +26,7 @@ export { compileFilterCriteria, type FilterPattern, FilterPatternError } from '.
 export { createLambdaContext, type LambdaContextOptions } from './stream/lambda-context.js';
 export { itemKey, laneOf } from './stream/lane-of.js';
 export { localStreamsClient } from './stream/local-streams-client.js';
-export { onFailureFile, readOnFailureFile } from './stream/on-failure-file.js';
+export { onFailureFile, parseStreamFailureRecord, readOnFailureFile } from './stream/on-failure-file.js';
 export {
   type FailedBatchRecords,
   type FailedBatchSource,

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   analyzerConfigFromEnv,
@@ -10,10 +13,12 @@ import {
 import { checkInvariants, RunRecorder } from '@receipt-gate/local-runtime';
 import { type LocalSystem, startLocalSystem } from '../local-system/local-system.js';
 import { demoUploads } from './demo-uploads.js';
+import { compactionInterval, mostOverlapping } from './overlap.js';
 import { textTable } from './summary-table.js';
 import { checkTableFormat } from './table-format.js';
 
 const USAGE = `Usage: demo [--mode inline|event] [--receipts N] [--compaction-ms MS] [--endpoint URL] [--no-failure]
+            [--analyzer offline|ollama] [--keep-running] [--json]
 
 Runs the whole flow on DynamoDB Local (or the DynamoDB at --endpoint): uploads sample receipts, compacts their
 embeddings from the table's stream, validates them behind the compaction gate, then checks the invariants.
@@ -23,7 +28,10 @@ embeddings from the table's stream, validates them behind the compaction gate, t
   --endpoint       an existing DynamoDB endpoint instead of starting DynamoDB Local
   --no-failure     do not make the gas station's compaction fail
   --analyzer       offline (default) or ollama: the LangGraph analyzer on the Ollama at OLLAMA_HOST (OLLAMA_MODEL,
-                   OLLAMA_API_KEY), traced to LangSmith when LANGSMITH_TRACING=true, falling back to offline`;
+                   OLLAMA_API_KEY), traced to LangSmith when LANGSMITH_TRACING=true, falling back to offline
+  --keep-running   after the checks, keep DynamoDB Local, the local S3 server and the stream mappings running
+                   (and print the settings the other receipt-gate commands need) until Ctrl-C
+  --json           print the summary as JSON on stdout (the flow's log lines go to stderr)`;
 
 /** "grocery: Sunnyside Market" -> "Sunnyside Market" (at most 18 characters). */
 const shortName = (name: string) =>
@@ -33,9 +41,9 @@ const shortName = (name: string) =>
     .slice(0, 18);
 
 // pnpm passes a literal `--` through when given one.
-const readArgs = () =>
+const readArgs = (argv: readonly string[]) =>
   parseArgs({
-    args: process.argv.slice(2).filter((arg) => arg !== '--'),
+    args: argv.filter((arg) => arg !== '--'),
     options: {
       mode: { type: 'string', default: 'inline' },
       receipts: { type: 'string', default: '10' },
@@ -43,14 +51,17 @@ const readArgs = () =>
       endpoint: { type: 'string' },
       'no-failure': { type: 'boolean', default: false },
       analyzer: { type: 'string', default: 'offline' },
+      'keep-running': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
 
-async function main(): Promise<number> {
+/** The demo: runs the flow, prints it and its summary, checks the invariants; exits non-zero if one is broken. */
+export async function runDemo(argv: readonly string[]): Promise<number> {
   let parsed: ReturnType<typeof readArgs>;
   try {
-    parsed = readArgs();
+    parsed = readArgs(argv);
   } catch (error) {
     console.error(`${USAGE}\n\n${error instanceof Error ? error.message : String(error)}`);
     return 2;
@@ -97,8 +108,10 @@ async function main(): Promise<number> {
   const uploads = demoUploads(count);
   const names = new Map(uploads.map((upload) => [upload.imageId, shortName(upload.sample.name)]));
   const redact = configuredRedactor(analyzerConfig);
+  // With --json, stdout carries the summary alone.
+  const say = (line: string) => (values.json ? console.error(line) : console.log(line));
   const console_ = new ConsoleTelemetry(
-    (line) => console.log(redact(line)),
+    (line) => say(redact(line)),
     Date.now,
     (imageId) => (names.get(imageId) ?? imageId.slice(0, 8)).padEnd(18),
   );
@@ -108,12 +121,17 @@ async function main(): Promise<number> {
       ? []
       : uploads.filter((u) => u.sample.name.startsWith('gas station')).map((u) => u.imageId),
   );
-  console.log(
+  say(
     `receipt-gate demo: ${count} receipts, mode ${mode}, ${values.analyzer} analyzer, compaction ${compactionMs} ms, ${endpoint?.url?.host ?? 'DynamoDB Local'}${failing.size > 0 ? ", the gas station's compaction fails (simulated lost delta)" : ''}\n`,
   );
   const startedAt = Date.now();
+  const keepRunning = values['keep-running'];
+  // Kept running, the mappings' on-failure destination is a file, for `receipt-gate redrive --from`.
+  const failuresDir = keepRunning ? await mkdtemp(join(tmpdir(), 'receipt-gate-failures-')) : undefined;
+  const onFailureFile = failuresDir && join(failuresDir, 'on-failure.jsonl');
   const system = await startLocalSystem({
     mode,
+    ...(onFailureFile && { onFailureFile }),
     ...(values.endpoint && { endpoint: values.endpoint }),
     compactionDelayMs: compactionMs,
     telemetry: recorder,
@@ -131,28 +149,48 @@ async function main(): Promise<number> {
       metadata: system.container.get(TOKENS.MerchantRecordRepository),
       snapshots: system.snapshots,
     };
-    const invariants = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
+    const invariants = await checkInvariants(stores, keys, recorder, system.givenUp());
     const { receipts } = invariants;
     const format = await checkTableFormat(system.client, system.tableName);
     const violations = [...invariants.violations, ...format.violations];
     const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    const rows = receipts.map(({ key, run, metadataInVectors }) => {
-      const record = recorder.record(key);
-      const finished =
-        run && Math.max(Date.parse(run.linesFinishedAt ?? ''), Date.parse(run.wordsFinishedAt ?? ''));
-      const failed = run?.linesState === 'FAILED' || run?.wordsState === 'FAILED';
-      return [
-        names.get(key.imageId) ?? key.imageId,
-        failed ? 'FAILED' : finished ? `at ${seconds(finished - startedAt)}` : 'never',
-        record.gate?.outcome ?? '-',
-        record.gate ? seconds(record.gate.waitedMs) : '-',
-        String(record.gate?.polls ?? '-'),
-        String(record.labelsWritten),
-        record.metadataCorrected ? 'yes' : 'no',
-        record.metadataCorrected ? (record.metadataPatches > 0 && metadataInVectors ? 'yes' : 'NO') : '-',
-      ];
+    const intervals = receipts.flatMap(({ run }) => {
+      const interval = run && compactionInterval(run);
+      return interval ? [interval] : [];
     });
-    console.log(
+    const summaries = receipts.map(({ key, run, metadataInVectors }) => {
+      const record = recorder.record(key);
+      const interval = run && compactionInterval(run);
+      const failed = run?.linesState === 'FAILED' || run?.wordsState === 'FAILED';
+      return {
+        name: names.get(key.imageId) ?? key.imageId,
+        run: key,
+        compaction: failed ? 'FAILED' : interval ? 'COMPLETED' : 'never',
+        compactionStartedAtMs: interval && interval[0] - startedAt,
+        compactionEndedAtMs: interval && interval[1] - startedAt,
+        gate: record.gate?.outcome,
+        waitedMs: record.gate?.waitedMs,
+        reads: record.gate?.polls,
+        labels: record.labelsWritten,
+        merchantCorrected: record.metadataCorrected,
+        secondCompaction: record.metadataCorrected
+          ? record.metadataPatches > 0 && metadataInVectors
+          : undefined,
+      };
+    });
+    const rows = summaries.map((summary) => [
+      summary.name,
+      summary.compactionStartedAtMs !== undefined && summary.compactionEndedAtMs !== undefined
+        ? `${summary.compaction === 'FAILED' ? 'FAILED ' : ''}${seconds(summary.compactionStartedAtMs)} to ${seconds(summary.compactionEndedAtMs)}`
+        : summary.compaction,
+      summary.gate ?? '-',
+      summary.waitedMs !== undefined ? seconds(summary.waitedMs) : '-',
+      String(summary.reads ?? '-'),
+      String(summary.labels),
+      summary.merchantCorrected ? 'yes' : 'no',
+      summary.secondCompaction === undefined ? '-' : summary.secondCompaction ? 'yes' : 'NO',
+    ]);
+    say(
       `\n${textTable(
         [
           'receipt',
@@ -167,29 +205,89 @@ async function main(): Promise<number> {
         rows,
       )}\n`,
     );
-    console.log(`finished in ${seconds(Date.now() - startedAt)}`);
-    console.log(await whereTheEmbeddingsLanded(system, keys.length));
+    say(
+      `compactions: ${intervals.length} runs, at most ${mostOverlapping(intervals)} under way at once (the dispatcher's concurrent lanes, and receipts grouped in a batch, merge side by side)`,
+    );
+    say(`finished in ${seconds(Date.now() - startedAt)}`);
+    say(await whereTheEmbeddingsLanded(system, keys.length));
     const types = Object.entries(format.counts)
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([type, count]) => `${count} ${type}`)
       .join(', ');
-    console.log(`merchant records corrected in RECEIPT_PLACE: ${format.corrected.join(', ') || 'none'}`);
-    console.log(
+    say(`merchant records corrected in RECEIPT_PLACE: ${format.corrected.join(', ') || 'none'}`);
+    say(
       `table: ${format.items} items checked against the current format (${types}, ${format.counts.RECEIPT_METADATA ?? 0} RECEIPT_METADATA); GSI4 on every line, word, label and place; the table ${format.hasGsi4 ? 'has' : 'LACKS'} its GSI4 index`,
     );
-    if (violations.length > 0) {
+    if (values.json) {
       console.log(
-        `\nINVARIANTS BROKEN (${violations.length}):\n${violations.map((v) => `  - ${v}`).join('\n')}`,
+        JSON.stringify(
+          {
+            mode,
+            tableName: system.tableName,
+            finishedInMs: Date.now() - startedAt,
+            mostCompactionsAtOnce: mostOverlapping(intervals),
+            receipts: summaries,
+            items: format.items,
+            violations,
+          },
+          null,
+          2,
+        ),
       );
-      return 1;
     }
-    console.log(
-      'all invariants hold: no label before its compaction, merchant corrections (in RECEIPT_PLACE) after labels, every change in every vector, every item in the current format, nothing left unprocessed',
-    );
-    return 0;
+    if (violations.length > 0) {
+      say(`\nINVARIANTS BROKEN (${violations.length}):\n${violations.map((v) => `  - ${v}`).join('\n')}`);
+    } else {
+      say(
+        'all invariants hold: no label before its compaction, merchant corrections (in RECEIPT_PLACE) after labels, every change in every vector, every item in the current format, nothing left unprocessed',
+      );
+    }
+    if (onFailureFile) await keepRunningUntilInterrupted(system, onFailureFile, summaries, say);
+    return violations.length > 0 ? 1 : 0;
   } finally {
     await system.stop();
+    if (failuresDir) await rm(failuresDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Prints what the operator commands need to reach the running system, then waits for Ctrl-C (or SIGTERM). The
+ * stream mappings go on: a run created meanwhile (`receipt-gate recompact`) is compacted as in production.
+ */
+async function keepRunningUntilInterrupted(
+  system: LocalSystem,
+  onFailureFile: string,
+  receipts: readonly { name: string; run: { imageId: string; receiptId: number }; compaction: string }[],
+  say: (line: string) => void,
+): Promise<void> {
+  const settings = [
+    `TABLE_NAME=${system.tableName}`,
+    `DYNAMODB_ENDPOINT=${system.endpoint}`,
+    `DELTAS_BUCKET=${system.deltasBucket}`,
+    `S3_ENDPOINT=${system.s3Endpoint}`,
+    `EMBEDDINGS_URI=${system.embeddingsUri}`,
+  ];
+  say(
+    [
+      '',
+      'Kept running: DynamoDB Local, the local S3 server and the stream mappings (the compactor goes on).',
+      'In another terminal, from the repository:',
+      `  export ${settings.join(' ')}`,
+      '  npx --yes pnpm@9.15.9 rg status <imageId> <receiptId>    (rg --help lists the commands)',
+      'The receipts (image id, receipt id):',
+      ...receipts.map(
+        ({ name, run, compaction }) =>
+          `  ${name.padEnd(18)}  ${run.imageId} ${run.receiptId}${compaction === 'FAILED' ? '  (its compaction FAILED)' : ''}`,
+      ),
+      `The mappings' on-failure destination: ${onFailureFile} (receipt-gate redrive --from it).`,
+      'Ctrl-C stops everything and deletes it.',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  say('stopping...');
 }
 
 /** Where the embeddings and deltas are, and how much is there (all of it is deleted when the demo exits). */
@@ -208,11 +306,3 @@ async function whereTheEmbeddingsLanded(system: LocalSystem, runs: number): Prom
     '(both deleted on exit; set EMBEDDINGS_URI=s3://bucket/prefix and DELTAS_BUCKET to keep them in S3, see the README)',
   ].join('\n');
 }
-
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);

@@ -33,7 +33,7 @@ describe.concurrent.each(MODES)('%s mode, a bad upload', (mode) => {
 
       await system.settle();
       expect(await system.items()).toStrictEqual([]);
-      expect(system.pump.stats().compaction).toMatchObject({ invocations: 0, recordsFiltered: 0 });
+      expect(system.pump.stats().dispatcher).toMatchObject({ invocations: 0, recordsFiltered: 0 });
       expect(system.telemetry.events).toStrictEqual([]);
     },
   );

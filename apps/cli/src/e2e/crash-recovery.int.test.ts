@@ -9,6 +9,7 @@ import { createContainer, createSnapshotStore, TOKENS } from '@receipt-gate/lamb
 import {
   checkInvariants,
   type DynamoDbLocal,
+  type GivenUp,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   RunRecorder,
@@ -19,6 +20,7 @@ import { demoUploads } from '../demo/demo-uploads.js';
 import type { FromHandlers, HandlersProcessOptions, ToHandlers } from '../local-system/handlers-process.js';
 import { localConfig } from '../local-system/local-system.js';
 
+const NOTHING_GIVEN_UP: GivenUp = { streamRecords: 0, validations: 0, deadLetters: 0 };
 const HANDLERS = join(import.meta.dirname, '../local-system/handlers-process.ts');
 
 /** The handlers' process, seen from its parent: uploads, settling, its compactions, and a SIGKILL. */
@@ -88,14 +90,14 @@ class HandlersProcess {
     return { ...message.receipt, runId };
   }
 
-  /** Waits until the stream is drained; returns the records given up on. */
-  async settle(timeoutMs: number): Promise<number> {
+  /** Waits until the stream is drained and no validation is pending; returns what this process gave up on. */
+  async settle(timeoutMs: number): Promise<GivenUp> {
     const answer = Promise.race([this.#message('settled'), this.#message('settle-failed')]);
     this.#send({ kind: 'settle', timeoutMs });
     const message = await answer;
     if (message.kind !== 'settled')
       throw new Error(`the handlers did not settle: ${JSON.stringify(message)}`);
-    return message.unprocessed;
+    return message.givenUp;
   }
 
   /** SIGKILL, as a crash or a Lambda environment torn down would end it; resolves once it is gone. */
@@ -119,6 +121,7 @@ describe('crash recovery on DynamoDB Local', () => {
   it('resumes after the handlers process is killed mid-batch and after DynamoDB Local is killed mid-run, and the invariants hold', async () => {
     const dbPath = await mkdtemp(join(tmpdir(), 'receipt-gate-ddb-'));
     const embeddingsDir = await mkdtemp(join(tmpdir(), 'receipt-gate-embeddings-'));
+    const validationQueueDir = await mkdtemp(join(tmpdir(), 'receipt-gate-validations-'));
     const processes: HandlersProcess[] = [];
     let dynamo: DynamoDbLocal | undefined;
     let client: DynamoDBClient | undefined;
@@ -132,6 +135,7 @@ describe('crash recovery on DynamoDB Local', () => {
         deltasBucket: `crash-${randomUUID().slice(0, 8)}`,
         embeddingsDir,
         compactionDelayMs: 1_500,
+        validationQueueDir,
       };
       const recorder = new RunRecorder();
       const started: HandlersProcess[] = [];
@@ -171,7 +175,7 @@ describe('crash recovery on DynamoDB Local', () => {
       for (const [i, run] of acknowledged.entries()) {
         if (!run) keys.push(await uploadUntilStored(handlers, uploads[i]));
       }
-      expect(await handlers.settle(90_000)).toBe(0);
+      expect(await handlers.settle(90_000)).toEqual(NOTHING_GIVEN_UP);
 
       // 2. DynamoDB Local dies in the middle of a compaction and comes back on its port with its data.
       const compacting = handlers.nextCompaction();
@@ -182,7 +186,7 @@ describe('crash recovery on DynamoDB Local', () => {
       for (const [i, run] of (await Promise.all(second)).entries()) {
         keys.push(run ?? (await uploadUntilStored(handlers, uploads[3 + i])));
       }
-      expect(await handlers.settle(120_000)).toBe(0);
+      expect(await handlers.settle(120_000)).toEqual(NOTHING_GIVEN_UP);
       for (const running of processes.splice(0)) await running.kill();
 
       expect(keys).toHaveLength(6);
@@ -194,7 +198,7 @@ describe('crash recovery on DynamoDB Local', () => {
           metadata: container.get(TOKENS.MerchantRecordRepository),
           snapshots,
         };
-        const { violations } = await checkInvariants(stores, keys, recorder, 0);
+        const { violations } = await checkInvariants(stores, keys, recorder, NOTHING_GIVEN_UP);
         expect(violations).toEqual([]);
       } finally {
         await snapshots.close();
@@ -205,6 +209,7 @@ describe('crash recovery on DynamoDB Local', () => {
       await dynamo?.stop();
       await rm(dbPath, { recursive: true, force: true });
       await rm(embeddingsDir, { recursive: true, force: true });
+      await rm(validationQueueDir, { recursive: true, force: true });
     }
   }, 300_000);
 });

@@ -91,7 +91,7 @@ async function startE2ESystem(options: E2EOptions): Promise<E2ESystem> {
     },
     violations: async (keys: readonly CompactionRunKey[]) => {
       const stores = { runs, labels, metadata, snapshots: system.snapshots };
-      const { violations } = await checkInvariants(stores, keys, recorder, system.unprocessed.length);
+      const { violations } = await checkInvariants(stores, keys, recorder, system.givenUp());
       return violations;
     },
     items: async () => {

@@ -33,7 +33,7 @@ describe.concurrent('a compaction slower than the gate budget', () => {
       expect(labels).toHaveLength(validation?.labels.written ?? -1);
       for (const label of labels) expect(Date.parse(label.timestampAdded)).toBeLessThan(completedAt(run));
       expect(Date.parse(metadata?.timestamp ?? '')).toBeLessThan(completedAt(run));
-      // ...and none of them was lost: the compactor applied them once the delta was merged.
+      // ...and none of them was lost: the merge built the vectors from the table as it was then.
       for (const vector of vectors.words) {
         const own = labels.filter((label) => wordVectorId(label) === vector.id);
         expect(vector.metadata).toMatchObject(labelVectorFields(own));
@@ -41,7 +41,11 @@ describe.concurrent('a compaction slower than the gate budget', () => {
       expect(
         vectors.words.filter((vector) => vector.metadata.label_status === 'auto_suggested'),
       ).not.toHaveLength(0);
-      expect(system.recorder.record(key).metadataPatches).toBeGreaterThanOrEqual(1);
+      // The correction reached the compactor before the merge (deferred, carried by it) or after it (a refresh).
+      const deferredMetadata = system.telemetry
+        .eventsOf('compaction.changes_deferred')
+        .filter(({ change }) => change === 'metadata');
+      expect(deferredMetadata.length + system.recorder.record(key).metadataPatches).toBeGreaterThanOrEqual(1);
       for (const vector of [...vectors.lines, ...vectors.words]) {
         expect(vector.metadata).toMatchObject(metadataVectorFields(metadata));
       }
@@ -109,7 +113,7 @@ describe.concurrent('a compaction slower than the gate budget', () => {
 
       expect(system.recorder.record(key).gate).toMatchObject({ outcome: 'completed', polls: 1 });
       expect(system.recorder.record(key).unguarded).toBe(false);
-      expect(system.pump.stats().validation).toMatchObject({ retries: 0, recordsSentToOnFailure: 0 });
+      expect(system.validations?.stats()).toMatchObject({ retries: 0, failures: 0 });
       expect(await system.violations([key])).toEqual([]);
     },
   );

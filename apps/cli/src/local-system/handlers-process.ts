@@ -6,6 +6,7 @@
  */
 import type { CompactionRunKey, EmbeddingDeltaStore, ReceiptRef, Telemetry } from '@receipt-gate/core';
 import type { RunMode } from '@receipt-gate/lambda';
+import type { GivenUp } from '@receipt-gate/local-runtime';
 import { startLocalSystem } from './local-system.js';
 
 export interface HandlersProcessOptions {
@@ -16,6 +17,8 @@ export interface HandlersProcessOptions {
   readonly deltasBucket: string;
   readonly embeddingsDir: string;
   readonly compactionDelayMs: number;
+  /** Where the validation's accepted invocations wait (Lambda's queue): they outlive this process. */
+  readonly validationQueueDir: string;
 }
 
 /** What the parent sends. */
@@ -30,7 +33,7 @@ export type FromHandlers =
   | { readonly kind: 'compacting'; readonly prefix: string; readonly receipt: ReceiptRef | undefined }
   | { readonly kind: 'uploaded'; readonly id: number; readonly run: CompactionRunKey }
   | { readonly kind: 'upload-failed'; readonly id: number; readonly error: string }
-  | { readonly kind: 'settled'; readonly unprocessed: number }
+  | { readonly kind: 'settled'; readonly givenUp: GivenUp }
   | { readonly kind: 'settle-failed'; readonly error: string };
 
 const send = (message: FromHandlers) => process.send?.(message);
@@ -63,7 +66,7 @@ process.on('message', (message: ToHandlers) => {
     );
   } else {
     system.settle(message.timeoutMs).then(
-      () => send({ kind: 'settled', unprocessed: system.unprocessed.length }),
+      () => send({ kind: 'settled', givenUp: system.givenUp() }),
       (error: unknown) => send({ kind: 'settle-failed', error: String(error) }),
     );
   }

@@ -21,6 +21,7 @@ import type {
 import type {
   AnalyzerConfig,
   AppConfig,
+  DeadLetter,
   LanceDbEmbeddingSnapshotStore,
   MerchantRecordFormat,
   RunMode,
@@ -28,29 +29,36 @@ import type {
   UploadResult,
 } from '@receipt-gate/lambda';
 import {
-  COMPACTION_STREAM_SETTINGS,
-  compactionFilters,
   createContainer,
   createDeltaStore,
   createSnapshotStore,
+  DISPATCHER_STREAM_SETTINGS,
+  dispatcherFilters,
   ensureTable,
   type StreamMappingSettings,
   TOKENS,
-  VALIDATION_FILTERS,
-  VALIDATION_STREAM_SETTINGS,
+  VALIDATION_INVOKE_SETTINGS,
+  validationRequestOf,
 } from '@receipt-gate/lambda';
 import {
+  type AsyncFailureRecord,
+  AsyncInvoker,
   createLambdaContext,
+  type GivenUp,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   LOCAL_S3_CREDENTIALS,
+  type OnFailure,
+  onFailureFile,
+  type StreamHandler,
   StreamPump,
   startDynamoDbLocal,
   startLocalS3,
 } from '@receipt-gate/local-runtime';
-import type { DynamoDBRecord } from 'aws-lambda';
+import type { Context, DynamoDBRecord } from 'aws-lambda';
 import type { Container } from 'inversify';
 import { type DeltaRef, SimulatedDeltaLoss } from './simulated-delta-loss.js';
+import { ValidationQueue } from './validation-queue.js';
 
 export interface LocalSystemOptions {
   readonly mode: RunMode;
@@ -83,10 +91,23 @@ export interface LocalSystemOptions {
   readonly redeliver?: boolean;
   /** The Lambda functions' timeout (the inline validation's budget); default 15 minutes. */
   readonly lambdaTimeoutMs?: number;
+  /** Wraps the dispatcher as the pump invokes it (a test observes the batches it gets). */
+  readonly wrapDispatcher?: (handler: StreamHandler) => StreamHandler;
+  /** The waits before an asynchronous validation's retries (Lambda: about 1 and 2 minutes); default 1 s, 2 s. */
+  readonly validationRetryDelaysMs?: readonly number[];
+  /** Also append the mapping's on-failure records to this file (`onFailureFile`), as a redrive reads them. */
+  readonly onFailureFile?: string;
+  /**
+   * `event` mode: keep the validation's accepted invocations in this directory until they are done, as Lambda's
+   * queue keeps them, and run those a predecessor left: a system restarted after a crash loses none.
+   */
+  readonly validationQueueDir?: string;
 }
 
 export interface LocalSystem {
   readonly client: DynamoDBClient;
+  /** The DynamoDB endpoint. */
+  readonly endpoint: string;
   readonly tableName: string;
   readonly container: Container;
   /** The snapshot tables (LanceDB in a temporary directory), unwrapped. */
@@ -98,14 +119,22 @@ export interface LocalSystem {
   /** The deltas' bucket, on the S3 endpoint. */
   readonly deltasBucket: string;
   readonly s3Endpoint: string;
-  /** Stream records the pump gave up on (the on-failure destination). */
+  /** Stream records the pump gave up on (the dispatcher mapping's on-failure destination). */
   readonly unprocessed: DynamoDBRecord[];
+  /** Records the dispatcher could never apply (its dead-letter store). */
+  readonly deadLetters: DeadLetter[];
+  /** `event` mode: validations given up on (the on-failure destination of their asynchronous invocation). */
+  readonly validationFailures: AsyncFailureRecord[];
+  /** `event` mode: the validation's asynchronous invocations, as Lambda would run them. */
+  readonly validations: AsyncInvoker | undefined;
+  /** Everything set aside so far, as `checkInvariants` takes it. */
+  givenUp(): GivenUp;
   /** DynamoDB requests made by the handlers, by operation. */
   readonly requests: Map<string, number>;
   readonly pump: StreamPump;
   /** Invokes the upload handler as Lambda would. */
   upload(payload: unknown): Promise<UploadResult>;
-  /** Resolves once the stream is caught up and no handler runs. */
+  /** Resolves once the stream is caught up, no handler runs and no validation is pending. */
   settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -113,9 +142,10 @@ export interface LocalSystem {
 /**
  * The whole flow on one machine, on the code paths production uses: DynamoDB Local (or `endpoint`), the table
  * with its stream, the embedding deltas in a bucket of a local S3 server (or `s3Endpoint`), the snapshot tables on
- * LanceDB in a temporary directory, the handlers from the container, and a stream pump with the event source
- * mappings of the deployed system. `stop` undoes all of it (servers stopped, files deleted), and whatever started
- * before a failure is stopped too.
+ * LanceDB in a temporary directory, the handlers from the container, and the deployed topology: one stream
+ * mapping (a pump with the dispatcher's settings and filters) feeding the dispatcher, which in `event` mode hands
+ * settled runs to the validation through an asynchronous invocation with Lambda's retries and on-failure record.
+ * `stop` undoes all of it (servers stopped, files deleted), and whatever started before a failure is stopped too.
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const cleanups: (() => Promise<void>)[] = [];
@@ -166,45 +196,75 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const snapshots = createSnapshotStore(config, options.telemetry);
     cleanups.push(() => snapshots.close());
     const lossy = options.lostDeltas ? new SimulatedDeltaLoss(deltas, options.lostDeltas) : deltas;
+    const timeoutMs = options.lambdaTimeoutMs ?? 900_000;
+    const deadLetters: DeadLetter[] = [];
+    const validationFailures: AsyncFailureRecord[] = [];
+    // `event` mode: the validation function, invoked asynchronously by the dispatcher (its handler is bound below).
+    let validationHandler: ((event: unknown, context: Context) => Promise<unknown>) | undefined;
+    const queue =
+      options.mode === 'event' && options.validationQueueDir
+        ? new ValidationQueue(options.validationQueueDir)
+        : undefined;
+    const validations =
+      options.mode === 'event'
+        ? new AsyncInvoker({
+            name: 'validation',
+            handler: async (event, context) => {
+              if (!validationHandler) throw new Error('the validation handler is not bound yet');
+              const result = await validationHandler(event, context);
+              await queue?.done(event);
+              return result;
+            },
+            ...VALIDATION_INVOKE_SETTINGS,
+            ...(options.validationRetryDelaysMs && { retryDelaysMs: options.validationRetryDelaysMs }),
+            timeoutMs,
+            region: LOCAL_REGION,
+            onFailure: async (record) => {
+              validationFailures.push(record);
+              await queue?.done(record.requestPayload);
+            },
+          })
+        : undefined;
+    if (validations) cleanups.push(() => validations.stop());
     const container = createContainer(config, {
       telemetry: options.telemetry,
       dynamoClient: client,
       snapshots: options.wrapSnapshots ? options.wrapSnapshots(snapshots) : snapshots,
       deltas: options.wrapDeltas ? options.wrapDeltas(lossy) : lossy,
       ...(options.analyzer && { analyzer: options.analyzer }),
+      deadLetters: { put: async (letters) => void deadLetters.push(...letters) },
+      ...(validations && {
+        validationDispatch: {
+          dispatch: async (run) => {
+            await queue?.accept(validationRequestOf(run));
+            validations.invoke(validationRequestOf(run));
+          },
+        },
+      }),
     });
+    if (validations) {
+      validationHandler = container.get(TOKENS.ValidationHandler);
+      for (const payload of (await queue?.left()) ?? []) validations.invoke(payload);
+    }
 
     const unprocessed: DynamoDBRecord[] = [];
-    const timeoutMs = options.lambdaTimeoutMs ?? 900_000;
-    const subscription = {
-      startingPosition: 'TRIM_HORIZON' as const,
-      timeoutMs,
-      redeliver: options.redeliver ?? false,
-    };
-    const onFailure = (records: DynamoDBRecord[]) => {
+    const dispatcher = container.get(TOKENS.DispatcherHandler) as StreamHandler;
+    const toFile = options.onFailureFile ? onFailureFile(options.onFailureFile) : undefined;
+    const onFailure: OnFailure = async (records, error, info) => {
       unprocessed.push(...records);
+      await toFile?.(records, error, info);
     };
     const pump = new StreamPump({ streamsClient, streamArn, region: LOCAL_REGION }, [
       {
-        ...subscription,
-        ...pumpSettings(COMPACTION_STREAM_SETTINGS),
-        name: 'compaction',
-        handler: container.get(TOKENS.CompactionHandler),
-        filters: compactionFilters(container.get(TOKENS.MerchantRecordCodec).type),
+        ...pumpSettings(DISPATCHER_STREAM_SETTINGS),
+        name: 'dispatcher',
+        startingPosition: 'TRIM_HORIZON',
+        timeoutMs,
+        redeliver: options.redeliver ?? false,
+        handler: options.wrapDispatcher ? options.wrapDispatcher(dispatcher) : dispatcher,
+        filters: dispatcherFilters(container.get(TOKENS.MerchantRecordCodec).type, options.mode === 'event'),
         onFailure,
       },
-      ...(options.mode === 'event'
-        ? [
-            {
-              ...subscription,
-              ...pumpSettings(VALIDATION_STREAM_SETTINGS),
-              name: 'validation',
-              handler: container.get(TOKENS.ValidationHandler),
-              filters: VALIDATION_FILTERS,
-              onFailure,
-            },
-          ]
-        : []),
     ]);
     await pump.start();
     cleanups.push(() => pump.stop());
@@ -212,6 +272,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const uploadHandler = container.get(TOKENS.UploadHandler);
     return {
       client,
+      endpoint,
       tableName,
       container,
       snapshots,
@@ -220,6 +281,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       deltasBucket,
       s3Endpoint,
       unprocessed,
+      deadLetters,
+      validationFailures,
+      validations,
+      givenUp: () => ({
+        streamRecords: unprocessed.length,
+        validations: validationFailures.length,
+        deadLetters: deadLetters.length,
+      }),
       requests,
       pump,
       upload: (payload) =>
@@ -232,7 +301,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
             timeoutMs,
           }),
         ),
-      settle: (settleTimeoutMs = 120_000) => pump.drain({ idleMs: 500, timeoutMs: settleTimeoutMs }),
+      settle: (settleTimeoutMs = 120_000) => settle(pump, validations, settleTimeoutMs),
       stop,
     };
   } catch (error) {
@@ -290,6 +359,25 @@ export function localConfig(
       tracing: { enabled: false },
     },
   };
+}
+
+/**
+ * Until the stream is caught up, no handler runs and no validation is pending, all at once: a validation writes
+ * labels (stream records for the dispatcher), and the dispatcher hands settled runs to the validation.
+ */
+async function settle(
+  pump: StreamPump,
+  validations: AsyncInvoker | undefined,
+  timeoutMs: number,
+): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  const left = () => Math.max(1, giveUpAt - Date.now());
+  for (;;) {
+    await validations?.drain(left());
+    const before = validations?.activity ?? 0;
+    await pump.drain({ idleMs: 500, timeoutMs: left() });
+    if (!validations || (validations.idle && validations.activity === before)) return;
+  }
 }
 
 /** Creates the bucket unless it exists (a restarted system uses its predecessor's). */

@@ -152,7 +152,7 @@ describe.each(MAJORS)('the function bundles on Node.js %i', (major) => {
     });
   });
 
-  it('compaction: reports only the failed record of a batch (a label change for a receipt not merged yet)', async () => {
+  it('dispatcher: acknowledges a change for a receipt not merged yet, dead-letters a record it can never apply', async () => {
     const label = {
       ...receipt,
       lineId: 1,
@@ -161,35 +161,34 @@ describe.each(MAJORS)('the function bundles on Node.js %i', (major) => {
       timestampAdded: '2026-01-01T00:00:00.000Z',
       validationStatus: 'PENDING',
     } as const;
+    const labelItem = toWordLabelItem(label);
     const event = {
       Records: [
         // A run the store does not hold: nothing to merge, done.
         streamRecord('INSERT', toCompactionRunItem(pendingRun), '100'),
-        // No vectors for this receipt yet: retry later.
-        streamRecord('INSERT', toWordLabelItem(label), '101'),
+        // No vectors for this receipt yet: deferred to its merge, acknowledged.
+        streamRecord('INSERT', labelItem, '101'),
+        // A label whose key names no word: it can never be applied.
+        streamRecord(
+          'INSERT',
+          { ...labelItem, SK: { S: 'RECEIPT#00001#LINE#x#WORD#00001#LABEL#TOTAL' } },
+          '102',
+        ),
       ],
     };
-    const { result, error } = await invoke(major, 'compaction', event, {});
+    const { result, error } = await invoke(major, 'dispatcher', event, {});
     expect(error).toBeUndefined();
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }] });
+    expect(result).toEqual({ batchItemFailures: [] });
   });
 
-  it('validation: applies the outcome policy to a settled run and reports only the record it refused', async () => {
-    const failed = { ...pendingRun, linesState: 'FAILED' as const, linesError: 'no lines delta' };
-    const event = {
-      Records: [
-        // Not settled: nothing to validate yet.
-        streamRecord('MODIFY', toCompactionRunItem(pendingRun), '200'),
-        // Settled, but the run is not in the (empty) store: `not_found` at once, refused by the `fail` policy.
-        streamRecord('MODIFY', toCompactionRunItem(failed), '201'),
-      ],
-    };
-    const { result, error } = await invoke(major, 'validation', event, {
-      RECEIPT_GATE_MODE: 'event',
-      GATE_NOT_FOUND_GRACE_MS: '0',
-      ON_COMPACTION_NOT_FOUND: 'fail',
-    });
-    expect(error).toBeUndefined();
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '201' }] });
+  it("validation: takes the dispatcher's payload, and fails the invocation when its policy refuses", async () => {
+    const payload = { run: runKey };
+    // The run is not in the (empty) store: `not_found` at once; the `skip` policy completes, `fail` throws.
+    const env = { RECEIPT_GATE_MODE: 'event', GATE_NOT_FOUND_GRACE_MS: '0' };
+    const skipped = await invoke(major, 'validation', payload, { ...env, ON_COMPACTION_NOT_FOUND: 'skip' });
+    expect(skipped.error).toBeUndefined();
+    expect(skipped.result).toEqual({ run: runKey, outcome: 'not_found', labelsWritten: 0 });
+    const refused = await invoke(major, 'validation', payload, { ...env, ON_COMPACTION_NOT_FOUND: 'fail' });
+    expect(refused.error).toContain('not_found');
   });
 });

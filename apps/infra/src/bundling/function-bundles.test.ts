@@ -57,7 +57,7 @@ describe.each(names)('the %s bundle', (name) => {
 
   it('bundles the AWS SDK and Powertools at the versions the lambda package pins', () => {
     const inputs = Object.keys(bundle.metafile.inputs);
-    for (const dependency of ['@aws-sdk/client-dynamodb', '@aws-lambda-powertools/batch']) {
+    for (const dependency of ['@aws-sdk/client-dynamodb', '@aws-lambda-powertools/logger']) {
       const version = lambdaDependencies[dependency];
       expect(version, dependency).toMatch(/^\d+\.\d+\.\d+$/);
       const pnpmName = `${dependency.replace('/', '+')}@${version}`;

@@ -39,7 +39,7 @@ const MiB = 1024 * KiB;
 const SHARED_BUDGET: BundleBudget = { initBytes: 720 * KiB, codeBytes: 2.5 * MiB, artifactBytes: 6 * MiB };
 
 // LanceDB is native code (about 155 MB with its Arrow peer): every bundle leaves it out, and it is loaded on first
-// use of the snapshots, which only the compactor makes; so only the compactor's artifact carries it.
+// use of the snapshots, which only the dispatcher (the compactor) makes; so only the dispatcher's artifact carries it.
 const LANCEDB = ['@lancedb/lancedb', 'apache-arrow'];
 
 /** The three functions' bundles. */
@@ -51,9 +51,9 @@ export const FUNCTION_BUNDLES: Readonly<Record<LambdaFunctionName, FunctionBundl
     nodeModules: [],
     budget: SHARED_BUDGET,
   },
-  compaction: {
-    name: 'compaction',
-    entry: LAMBDA_FUNCTIONS.compaction.entry,
+  dispatcher: {
+    name: 'dispatcher',
+    entry: LAMBDA_FUNCTIONS.dispatcher.entry,
     external: LANCEDB,
     nodeModules: LANCEDB,
     budget: { ...SHARED_BUDGET, artifactBytes: 185 * MiB },
@@ -140,7 +140,7 @@ export function bundleDirs(
 ): Record<LambdaFunctionName, string> {
   return {
     upload: bundles.upload.dir,
-    compaction: bundles.compaction.dir,
+    dispatcher: bundles.dispatcher.dir,
     validation: bundles.validation.dir,
   };
 }

@@ -1,14 +1,20 @@
-import { VALIDATION_FILTERS, VALIDATION_STREAM_SETTINGS } from '@receipt-gate/lambda/deployment';
+import {
+  DISPATCHER_STREAM_SETTINGS,
+  dispatcherFilters,
+  VALIDATION_INVOKE_SETTINGS,
+} from '@receipt-gate/lambda/deployment';
 import { afterAll, describe, expect, it } from 'vitest';
 import { actionsOfService, actionsOn, logicalId, roleStatements, synthesize } from './synth.test-support.js';
 import { TABLE_ACTIONS } from './table-access.js';
 
-// `event` mode on a table of its own: a settled run's stream record starts the validation.
+// `event` mode on a table of its own: the dispatcher hands each settled run to the validation, asynchronously.
 const { template, cleanup } = synthesize({ mode: 'event' });
 afterAll(cleanup);
 
 const table = logicalId(template, 'AWS::DynamoDB::Table', 'Table');
 const validation = logicalId(template, 'AWS::Lambda::Function', 'ValidationFunction');
+const dispatcher = logicalId(template, 'AWS::Lambda::Function', 'DispatcherFunction');
+const failures = logicalId(template, 'AWS::SQS::Queue', 'ValidationFailures');
 const arn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
 describe('event mode', () => {
@@ -21,6 +27,7 @@ describe('event mode', () => {
         Variables: {
           TABLE_NAME: { Ref: table },
           RECEIPT_GATE_MODE: 'event',
+          MERCHANT_RECORD: 'place',
           POWERTOOLS_SERVICE_NAME: 'receipt-gate',
           NODE_OPTIONS: '--enable-source-maps',
           DELTAS_BUCKET: { Ref: logicalId(template, 'AWS::S3::Bucket', 'EmbeddingsDeltasBucket') },
@@ -30,26 +37,36 @@ describe('event mode', () => {
     });
   });
 
-  it('feeds it settled runs through a second stream mapping, with the validation settings and its own queue', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
-    const settings = VALIDATION_STREAM_SETTINGS;
+  it('still reads the stream through one mapping: the dispatcher, which also takes the settled runs', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    const filters = dispatcherFilters('RECEIPT_PLACE', true);
+    expect(filters).toHaveLength(5);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: validation },
+      FunctionName: { Ref: dispatcher },
       EventSourceArn: { 'Fn::GetAtt': [table, 'StreamArn'] },
-      FilterCriteria: {
-        Filters: VALIDATION_FILTERS.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
-      },
-      BatchSize: settings.batchSize,
-      ParallelizationFactor: settings.parallelizationFactor,
-      MaximumBatchingWindowInSeconds: settings.maximumBatchingWindowInSeconds,
-      MaximumRetryAttempts: settings.maximumRetryAttempts,
-      MaximumRecordAgeInSeconds: settings.maximumRecordAgeInSeconds,
-      BisectBatchOnFunctionError: true,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: {
-        OnFailure: { Destination: arn(logicalId(template, 'AWS::SQS::Queue', 'ValidationStreamOnFailure')) },
-      },
+      FilterCriteria: { Filters: filters.map((pattern) => ({ Pattern: JSON.stringify(pattern) })) },
+      ParallelizationFactor: DISPATCHER_STREAM_SETTINGS.parallelizationFactor,
     });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { VALIDATION_FUNCTION_NAME: { Ref: validation } } },
+    });
+  });
+
+  it('invokes the validation asynchronously, with bounded retries and age and an SQS on-failure destination', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: validation },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: VALIDATION_INVOKE_SETTINGS.maximumRetryAttempts,
+      MaximumEventAgeInSeconds: VALIDATION_INVOKE_SETTINGS.maximumEventAgeInSeconds,
+      DestinationConfig: { OnFailure: { Destination: arn(failures) } },
+    });
+    expect(actionsOn(roleStatements(template, 'Validation'), arn(failures))).toContain('sqs:SendMessage');
+  });
+
+  it('lets the dispatcher invoke the validation function and nothing else', () => {
+    const role = roleStatements(template, 'Dispatcher');
+    expect(actionsOfService(role, 'lambda')).toEqual(['lambda:InvokeFunction']);
+    expect(actionsOn(role, arn(validation))).toEqual(['lambda:InvokeFunction']);
   });
 
   it('gives the guarded label write to the validation only; the upload just stores', () => {
@@ -57,6 +74,7 @@ describe('event mode', () => {
     expect(actionsOn(validationRole, arn(table))).toEqual([...TABLE_ACTIONS.validation].sort());
     expect(actionsOn(validationRole, arn(table))).toContain('dynamodb:ConditionCheckItem');
     expect(actionsOfService(validationRole, 's3')).toEqual([]);
+    expect(actionsOfService(validationRole, 'lambda')).toEqual([]);
     const uploadRole = roleStatements(template, 'Upload');
     expect(actionsOn(uploadRole, arn(table))).toEqual([...TABLE_ACTIONS.upload].sort());
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -66,12 +84,12 @@ describe('event mode', () => {
     });
   });
 
-  it('alarms on both mappings and all three functions', () => {
+  it('alarms on the one mapping, the three queues and all three functions', () => {
     const metrics = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (alarm) => alarm.Properties.MetricName,
     );
-    expect(metrics.filter((metric) => metric === 'IteratorAge')).toHaveLength(2);
-    expect(metrics.filter((metric) => metric === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(metrics.filter((metric) => metric === 'IteratorAge')).toHaveLength(1);
+    expect(metrics.filter((metric) => metric === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     expect(metrics.filter((metric) => metric === 'Errors')).toHaveLength(3);
   });
 });

@@ -38,7 +38,7 @@ describe('an imported table', () => {
     });
   });
 
-  it('is read through one stream mapping of ours, from now on (its history is the other services’)', () => {
+  it('is read through one stream mapping of ours, the dispatcher’s, from now on (its history is the other services’)', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: STREAM_ARN,
@@ -47,7 +47,7 @@ describe('an imported table', () => {
   });
 
   it('is granted by name and stream ARN, with the same named actions', () => {
-    const compaction = roleStatements(template, 'Compaction');
+    const compaction = roleStatements(template, 'Dispatcher');
     expect(actionsOn(compaction, tableArn)).toEqual([...TABLE_ACTIONS.compaction].sort());
     expect(actionsOn(compaction, STREAM_ARN)).toEqual([
       'dynamodb:DescribeStream',
@@ -69,7 +69,7 @@ describe('an existing embeddings location', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ EMBEDDINGS_URI: 's3://shared-embeddings/receipt-gate' }) },
     });
-    expect(actionsOn(roleStatements(template, 'Compaction'), objects)).toEqual([
+    expect(actionsOn(roleStatements(template, 'Dispatcher'), objects)).toEqual([
       's3:DeleteObject',
       's3:GetObject',
       's3:PutObject',

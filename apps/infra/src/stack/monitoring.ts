@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ReceiptGateFunction } from './receipt-gate-function.js';
 import type { StreamMapping } from './stream-mapping.js';
@@ -35,14 +36,17 @@ export interface MonitoringProps {
   readonly serviceName: string;
   readonly functions: Readonly<Record<string, ReceiptGateFunction>>;
   readonly streams: Readonly<Record<string, StreamMapping>>;
+  /** Other queues where things are set aside (dead letters, failed validations): any message alarms. */
+  readonly queues: Readonly<Record<string, { readonly queue: IQueue; readonly description: string }>>;
   readonly alarmTopicArn?: string;
 }
 
 const PERIOD = Duration.minutes(5);
 
 /**
- * Alarms on what means records are late or lost, or labels unguarded — iterator age per mapping, depth of each
- * on-failure queue, errors per function, timed-out gates and unguarded label writes — and one dashboard.
+ * Alarms on what means records are late or set aside, or labels unguarded — iterator age per mapping, depth of each
+ * on-failure and dead-letter queue, errors per function, timed-out gates and unguarded label writes — and one
+ * dashboard (with the changes deferred to the next merge and the records dead-lettered).
  */
 export class Monitoring extends Construct {
   readonly alarms: Alarm[] = [];
@@ -90,6 +94,14 @@ export class Monitoring extends Construct {
         `The ${name} stream mapping gave up on records: they wait in its on-failure queue to be redriven.`,
       );
     }
+    for (const [name, { queue, description }] of Object.entries(props.queues)) {
+      alarm(
+        `${name}Depth`,
+        queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: PERIOD }),
+        0,
+        description,
+      );
+    }
     for (const [name, fn] of Object.entries(props.functions)) {
       alarm(
         `${name}Errors`,
@@ -127,9 +139,12 @@ export class Monitoring extends Construct {
         width: 12,
       }),
       new GraphWidget({
-        title: 'Records given up on (on-failure queues)',
-        left: Object.values(props.streams).map((stream) =>
-          stream.onFailure.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: PERIOD }),
+        title: 'Set aside (on-failure and dead-letter queues)',
+        left: [
+          ...Object.values(props.streams).map((stream) => stream.onFailure),
+          ...Object.values(props.queues).map(({ queue }) => queue),
+        ].map((queue) =>
+          queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: PERIOD }),
         ),
         width: 12,
       }),
@@ -159,6 +174,16 @@ export class Monitoring extends Construct {
         left: (['LabelsWritten', 'LabelsFrozen'] as const).map(appMetric),
         right: [appMetric('UnguardedLabelWrites')],
         width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Stream records: deferred to the next merge, retried, dead-lettered',
+        left: (
+          ['CompactionChangesDeferred', 'StreamRecordsRetried', 'StreamRecordsDeadLettered'] as const
+        ).map(appMetric),
+        right: [appMetric('ValidationsDispatched')],
+        width: 24,
       }),
     );
   }

@@ -1,6 +1,6 @@
 import {
-  COMPACTION_STREAM_SETTINGS,
-  compactionFilters,
+  DISPATCHER_STREAM_SETTINGS,
+  dispatcherFilters,
   METRICS_NAMESPACE,
   tableDefinition,
 } from '@receipt-gate/lambda/deployment';
@@ -22,10 +22,11 @@ afterAll(cleanup);
 
 const table = logicalId(template, 'AWS::DynamoDB::Table', 'Table');
 const upload = logicalId(template, 'AWS::Lambda::Function', 'UploadFunction');
-const compaction = logicalId(template, 'AWS::Lambda::Function', 'CompactionFunction');
+const dispatcher = logicalId(template, 'AWS::Lambda::Function', 'DispatcherFunction');
 const deltasBucket = logicalId(template, 'AWS::S3::Bucket', 'EmbeddingsDeltasBucket');
 const embeddingsBucket = logicalId(template, 'AWS::S3::Bucket', 'EmbeddingsEmbeddingsBucket');
-const onFailure = logicalId(template, 'AWS::SQS::Queue', 'CompactionStreamOnFailure');
+const onFailure = logicalId(template, 'AWS::SQS::Queue', 'DispatcherStreamOnFailure');
+const deadLetters = logicalId(template, 'AWS::SQS::Queue', 'DispatcherDeadLetters');
 const arn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const objects = (bucket: string, prefix = '') => ({ 'Fn::Join': ['', [arn(bucket), `/${prefix}*`]] });
 
@@ -88,7 +89,7 @@ describe('the embeddings storage', () => {
 });
 
 describe('the functions', () => {
-  it('are the upload and the compaction, on Node.js 24 (x86_64), from their bundles, with their environment', () => {
+  it('are the upload and the dispatcher, on Node.js 24 (x86_64), from their bundles, with their environment', () => {
     template.resourceCountIs('AWS::Lambda::Function', 2);
     const common = {
       TABLE_NAME: { Ref: table },
@@ -113,6 +114,7 @@ describe('the functions', () => {
         Variables: {
           ...common,
           EMBEDDINGS_URI: { 'Fn::Join': ['', ['s3://', { Ref: embeddingsBucket }, '/embeddings']] },
+          DEAD_LETTER_QUEUE_URL: { Ref: deadLetters },
         },
       },
     });
@@ -121,7 +123,7 @@ describe('the functions', () => {
   it('log to their own log groups, kept 30 days', () => {
     for (const [fn, prefix] of [
       [upload, 'UploadLogs'],
-      [compaction, 'CompactionLogs'],
+      [dispatcher, 'DispatcherLogs'],
     ] as const) {
       const group = logicalId(template, 'AWS::Logs::LogGroup', prefix);
       expect(template.findResources('AWS::Lambda::Function')[fn]?.Properties.LoggingConfig).toEqual({
@@ -132,21 +134,23 @@ describe('the functions', () => {
   });
 });
 
-describe('the compaction stream mapping', () => {
-  it('is the only one in inline mode, and passes the compactor only the records its filters select', () => {
+describe('the dispatcher stream mapping', () => {
+  it('is the one stream reader, and passes the dispatcher only the records its filters select', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: compaction },
+      FunctionName: { Ref: dispatcher },
       EventSourceArn: { 'Fn::GetAtt': [table, 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
       FilterCriteria: {
-        Filters: compactionFilters('RECEIPT_PLACE').map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+        Filters: dispatcherFilters('RECEIPT_PLACE', false).map((pattern) => ({
+          Pattern: JSON.stringify(pattern),
+        })),
       },
     });
   });
 
   it('uses the settings the local stream pump uses, with partial failures and an SQS on-failure destination', () => {
-    const settings = COMPACTION_STREAM_SETTINGS;
+    const settings = DISPATCHER_STREAM_SETTINGS;
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: settings.batchSize,
       ParallelizationFactor: settings.parallelizationFactor,
@@ -162,14 +166,14 @@ describe('the compaction stream mapping', () => {
   it('is created only once the role may read the stream (Lambda checks it at creation)', () => {
     const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0];
     expect(mapping?.DependsOn).toEqual(
-      expect.arrayContaining([logicalId(template, 'AWS::IAM::Policy', 'CompactionRoleDefaultPolicy')]),
+      expect.arrayContaining([logicalId(template, 'AWS::IAM::Policy', 'DispatcherRoleDefaultPolicy')]),
     );
   });
 });
 
 describe('least privilege', () => {
   const upload = roleStatements(template, 'Upload');
-  const compaction = roleStatements(template, 'Compaction');
+  const compaction = roleStatements(template, 'Dispatcher');
 
   it('names every action: no wildcard action, no wildcard resource, no managed policy', () => {
     for (const statement of [...upload, ...compaction]) {
@@ -195,7 +199,7 @@ describe('least privilege', () => {
     expect(actionsOfService(upload, 'sqs')).toEqual([]);
   });
 
-  it('lets the compactor read the stream, the runs and labels, the deltas, and maintain the collections only', () => {
+  it('lets the dispatcher read the stream, the runs, labels and merchant records, the deltas, and maintain the collections only', () => {
     expect(actionsOn(compaction, arn(table))).toEqual([...TABLE_ACTIONS.compaction].sort());
     expect(actionsOn(compaction, { 'Fn::GetAtt': [table, 'StreamArn'] })).toEqual([
       'dynamodb:DescribeStream',
@@ -216,6 +220,9 @@ describe('least privilege', () => {
       Condition: { StringLike: { 's3:prefix': ['embeddings', 'embeddings/*'] } },
     });
     expect(actionsOn(compaction, arn(onFailure))).toContain('sqs:SendMessage');
+    expect(actionsOn(compaction, arn(deadLetters))).toEqual(['sqs:SendMessage']);
+    // In inline mode there is no validation function to invoke.
+    expect(actionsOfService(compaction, 'lambda')).toEqual([]);
   });
 
   it('lets each function write its own log group only', () => {
@@ -241,7 +248,7 @@ describe('the alarms and the dashboard', () => {
     alarm({
       Namespace: 'AWS/Lambda',
       MetricName: 'IteratorAge',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: compaction } }],
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: dispatcher } }],
       Statistic: 'Maximum',
       Threshold: 300_000,
     });
@@ -253,8 +260,17 @@ describe('the alarms and the dashboard', () => {
     });
   });
 
+  it('watch the dead-letter queue: any record the dispatcher could never apply', () => {
+    alarm({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetters, 'QueueName'] } }],
+      Threshold: 0,
+    });
+  });
+
   it('watch every function for errors', () => {
-    for (const fn of [upload, compaction]) {
+    for (const fn of [upload, dispatcher]) {
       alarm({
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
@@ -273,7 +289,7 @@ describe('the alarms and the dashboard', () => {
         Threshold: 0,
       });
     }
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
   });
 
   it('notify no one unless a topic is named', () => {
@@ -290,6 +306,8 @@ describe('the alarms and the dashboard', () => {
       'ApproximateNumberOfMessagesVisible',
       'Errors',
       'GateOutcomeTimedOut',
+      'CompactionChangesDeferred',
+      'StreamRecordsDeadLettered',
     ]) {
       expect(body).toContain(metric);
     }

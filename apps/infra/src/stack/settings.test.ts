@@ -40,14 +40,17 @@ describe('the deployment settings', () => {
     });
   });
 
+  it('accept event mode on an imported table: the dispatcher stays its one stream reader of ours', () => {
+    expect(from({ tableName: 'receipts', tableStreamArn: STREAM_ARN, mode: 'event' })).toMatchObject({
+      mode: 'event',
+      table: { kind: 'import', tableName: 'receipts' },
+    });
+  });
+
   it.each([
     [{ tableName: 'receipts' }, 'tableName and tableStreamArn go together'],
     [{ tableStreamArn: STREAM_ARN }, 'tableName and tableStreamArn go together'],
     [{ tableName: 'other', tableStreamArn: STREAM_ARN }, 'must be the stream ARN of table other'],
-    [
-      { tableName: 'receipts', tableStreamArn: STREAM_ARN, mode: 'event' },
-      'mode=event needs a second stream reader',
-    ],
     [{ mode: 'sometimes' }, 'mode must be one of inline | event'],
     [{ logRetentionDays: '8' }, 'logRetentionDays must be one of'],
     [{ embeddingsUri: 'https://bucket/prefix' }, 'embeddingsUri must be s3://bucket/prefix'],

@@ -15,7 +15,10 @@ export interface S3Location {
 /** The deployment's settings, read from the CDK context (`cdk.json`, `-c key=value`). */
 export interface ReceiptGateSettings {
   readonly table: TableSource;
-  /** `inline`: the upload function awaits the validation; `event`: a settled run's stream record starts it. */
+  /**
+   * `inline`: the upload function awaits the validation; `event`: the dispatcher hands each settled run to the
+   * validation function. Either way one stream mapping reads the table.
+   */
   readonly mode: 'inline' | 'event';
   /** `MERCHANT_RECORD`: where the table keeps merchant records (`RECEIPT_PLACE`, or legacy `RECEIPT_METADATA`). */
   readonly merchantRecord: MerchantRecordFormat;
@@ -88,13 +91,6 @@ export function settingsFromContext(
   const mode = text('mode') ?? 'inline';
   if (mode !== 'inline' && mode !== 'event')
     problems.push(`mode must be one of inline | event, got "${mode}"`);
-  if (mode === 'event' && table.kind === 'import') {
-    // DynamoDB serves at most two readers per stream shard and the shared table already has one: `event` mode adds
-    // a second mapping of ours. One mapping (a dispatcher handing settled runs to the validation) lifts this.
-    problems.push(
-      'mode=event needs a second stream reader, which the shared table cannot spare: use mode=inline',
-    );
-  }
 
   const serviceName = text('serviceName') ?? 'receipt-gate';
   if (!/^[A-Za-z0-9_.-]{1,128}$/.test(serviceName)) {

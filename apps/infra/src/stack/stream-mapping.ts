@@ -1,9 +1,10 @@
 import type { StreamMappingSettings } from '@receipt-gate/lambda/deployment';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { EventSourceMapping, type StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { setAsideQueue } from './queues.js';
 import type { ReceiptGateFunction } from './receipt-gate-function.js';
 import { streamReadStatement } from './table-access.js';
 
@@ -30,17 +31,7 @@ export class StreamMapping extends Construct {
     super(scope, id);
     const { settings, target } = props;
     this.target = target;
-    this.onFailure = new Queue(this, 'OnFailure', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.onFailure).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the on-failure destination of a stream mapping: what lands here waits for an ' +
-        'operator (an alarm fires on its depth), and a queue behind it would only move the same records again.',
-    });
+    this.onFailure = setAsideQueue(this, 'OnFailure', 'the batches a stream mapping gave up on');
     target.role.addToPolicy(streamReadStatement(props.streamArn));
     this.mapping = new EventSourceMapping(this, 'Mapping', {
       target: target.function,

@@ -10,7 +10,7 @@ import type { ReceiptGateStack } from './receipt-gate-stack.js';
 export function bundleDirs(bundles: ReturnType<typeof inject<'functionBundles'>>) {
   return {
     upload: bundles.upload.dir,
-    compaction: bundles.compaction.dir,
+    dispatcher: bundles.dispatcher.dir,
     validation: bundles.validation.dir,
   };
 }

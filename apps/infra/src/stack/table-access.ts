@@ -19,7 +19,10 @@ export const TABLE_ACTIONS = {
     'dynamodb:Query',
     'dynamodb:UpdateItem',
   ],
-  /** The run (read, then per-collection conditional transitions) and a word's labels. */
+  /**
+   * The compactor (in the dispatcher): the run (read, then per-collection conditional transitions), and the state
+   * each vector is built from, read at merge and refresh time: the receipt's labels (Query), its merchant record.
+   */
   compaction: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
 } as const;
 

@@ -15,6 +15,18 @@ const problemOf = (env: Record<string, string>) => {
 };
 
 describe('configFromEnv', () => {
+  it('lets a reader that touches no delta (the operator CLI) go without DELTAS_BUCKET, and still checks a given one', () => {
+    const reader = configFromEnv({ TABLE_NAME: 'receipts' }, { requireDeltasBucket: false });
+    expect(reader.embeddings.deltasBucket).toBe('');
+    expect(() => configFromEnv({ TABLE_NAME: 'receipts' })).toThrow(/DELTAS_BUCKET must name the S3 bucket/);
+    expect(() =>
+      configFromEnv(
+        { TABLE_NAME: 'receipts', DELTAS_BUCKET: 'Not A Bucket' },
+        { requireDeltasBucket: false },
+      ),
+    ).toThrow(/DELTAS_BUCKET must name the S3 bucket/);
+  });
+
   it('defaults to the seed policy choices, inline mode and DynamoDB', () => {
     const config = configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas' });
     expect(config).toMatchObject({
@@ -132,9 +144,22 @@ describe('configFromEnv', () => {
     for (const [name, range] of Object.entries(MS_RANGES)) {
       expect(range.max, name).toBeLessThanOrEqual(2 ** 31 - 1);
       expect(range.min === 0, name).toBe(meaningfulZero.includes(name));
+      // The reserve must cover the read timeout: each is tried at its bounds with the other at its most lenient.
+      const partner =
+        name === 'GATE_POLL_TIMEOUT_MS'
+          ? { INLINE_RESERVE_MS: String(MS_RANGES.INLINE_RESERVE_MS.max) }
+          : name === 'INLINE_RESERVE_MS'
+            ? { GATE_POLL_TIMEOUT_MS: String(MS_RANGES.GATE_POLL_TIMEOUT_MS.min) }
+            : {};
       for (const raw of [String(range.min), String(range.max)]) {
         expect(
-          () => configFromEnv({ TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas', [name]: raw }),
+          () =>
+            configFromEnv({
+              TABLE_NAME: 'receipts',
+              DELTAS_BUCKET: 'receipt-deltas',
+              ...partner,
+              [name]: raw,
+            }),
           `${name}=${raw}`,
         ).not.toThrow();
       }

@@ -44,6 +44,10 @@ export interface AppConfig {
    */
   readonly inlineReserveMs: number;
   readonly analyzer: AnalyzerConfig;
+  /** The dispatcher's dead-letter queue (SQS URL): where records that can never be applied go. */
+  readonly deadLetterQueueUrl?: string;
+  /** The validation function the dispatcher invokes asynchronously in `event` mode (name or ARN). */
+  readonly validationFunctionName?: string;
 }
 
 /** Where the embeddings live and how they are made. */
@@ -99,12 +103,21 @@ export const MS_RANGES = {
   GATE_MAX_WAIT_MS: msRange(1, LAMBDA_MAX_MS),
   GATE_NOT_FOUND_GRACE_MS: msRange(0, LAMBDA_MAX_MS),
   GATE_POLL_TIMEOUT_MS: msRange(100, 60_000),
-  INLINE_RESERVE_MS: msRange(1, LAMBDA_MAX_MS),
+  // At least the shortest read timeout plus the writes; the start-up check compares it with the configured one.
+  INLINE_RESERVE_MS: msRange(100 + WRITES_RESERVE_MS, LAMBDA_MAX_MS),
   COMPACTION_DELAY_MS: msRange(0, LAMBDA_MAX_MS),
 } as const satisfies Record<string, IntegerRange>;
 
+export interface ConfigOptions {
+  /**
+   * Whether DELTAS_BUCKET must be set (default: yes). The operator's reads (status, wait, revalidate) touch no
+   * delta; without a bucket, `embeddings.deltasBucket` is empty and nothing may build a delta store from it.
+   */
+  readonly requireDeltasBucket?: boolean;
+}
+
 /** Reads the configuration from environment variables, reporting every bad one at once. */
-export function configFromEnv(env: Env): AppConfig {
+export function configFromEnv(env: Env, options: ConfigOptions = {}): AppConfig {
   const problems: string[] = [];
   const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const value = env[name] ?? fallback;
@@ -127,6 +140,11 @@ export function configFromEnv(env: Env): AppConfig {
     }).filter(([, value]) => value !== undefined),
   ) as Partial<GatePolicy>;
   const dynamoEndpoint = endpointSetting(env, 'DYNAMODB_ENDPOINT', problems);
+  const deadLetterQueueUrl = queueUrlSetting(env, problems);
+  const validationFunctionName = env.VALIDATION_FUNCTION_NAME || undefined;
+  if (validationFunctionName !== undefined && !FUNCTION_NAME.test(validationFunctionName)) {
+    problems.push('VALIDATION_FUNCTION_NAME must be a Lambda function name or ARN');
+  }
   const stateDir = env.RECEIPT_GATE_STATE_DIR ?? join(tmpdir(), 'receipt-gate');
   const config: AppConfig = {
     serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'receipt-gate',
@@ -146,6 +164,8 @@ export function configFromEnv(env: Env): AppConfig {
     },
     inlineReserveMs: ms('INLINE_RESERVE_MS') ?? 10_000,
     analyzer: analyzerConfig(env, problems),
+    ...(deadLetterQueueUrl && { deadLetterQueueUrl }),
+    ...(validationFunctionName && { validationFunctionName }),
   };
   const readTimeoutMs = gatePolicy.pollTimeoutMs ?? SEED_GATE_POLICY.pollTimeoutMs;
   if (config.inlineReserveMs < readTimeoutMs + WRITES_RESERVE_MS) {
@@ -156,8 +176,10 @@ export function configFromEnv(env: Env): AppConfig {
   if (config.store === 'dynamodb' && config.tableName.length < 3) {
     problems.push('TABLE_NAME must name the DynamoDB table (at least 3 characters)');
   }
+  const bucketGiven = config.embeddings.deltasBucket !== '' || (options.requireDeltasBucket ?? true);
   if (
     config.store === 'dynamodb' &&
+    bucketGiven &&
     !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.embeddings.deltasBucket)
   ) {
     problems.push('DELTAS_BUCKET must name the S3 bucket of the embedding deltas');
@@ -244,6 +266,23 @@ function analyzerConfig(env: Env, problems: string[]): AnalyzerConfig {
     ...(ollama && { ollama }),
     tracing: collect(() => tracingConfigFromEnv(env)) ?? { enabled: false },
   };
+}
+
+/** A function name, partial ARN or ARN, as `Invoke` takes it (letters, digits, `-`, `_`, `:`, and an alias). */
+const FUNCTION_NAME =
+  /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
+
+/** DEAD_LETTER_QUEUE_URL: an https SQS queue URL (unset: none), checked like every URL setting. */
+function queueUrlSetting(env: Env, problems: string[]): string | undefined {
+  const raw = env.DEAD_LETTER_QUEUE_URL;
+  if (!raw) return undefined;
+  const setting = parseUrlSetting('DEAD_LETTER_QUEUE_URL', raw, {
+    schemes: ['https:', 'http:'],
+    example: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipt-gate-dead-letters',
+    secrets: apiKeysIn(env),
+  });
+  if (setting.problem) problems.push(setting.problem);
+  return setting.url?.href;
 }
 
 /** An endpoint override (unset or empty: the service's own), checked like every URL setting. */

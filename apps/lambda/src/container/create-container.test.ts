@@ -11,11 +11,14 @@ import { describe, expect, it } from 'vitest';
 import { DynamoCompactionRunRepository } from '../adapters/dynamodb/dynamo-compaction-run-repository.js';
 import { RECEIPT_METADATA_CODEC } from '../adapters/dynamodb/receipt-metadata-item.js';
 import { RECEIPT_PLACE_CODEC } from '../adapters/dynamodb/receipt-place-item.js';
+import { LambdaValidationDispatch } from '../adapters/lambda/lambda-validation-dispatch.js';
 import { LanceDbEmbeddingSnapshotStore } from '../adapters/lancedb/lancedb-embedding-snapshot-store.js';
 import { S3EmbeddingDeltaStore } from '../adapters/s3/s3-embedding-delta-store.js';
+import { SqsDeadLetterStore } from '../adapters/sqs/sqs-dead-letter-store.js';
 import { configFromEnv } from '../config/app-config.js';
 import { InvalidUploadError } from '../handlers/parse-upload.js';
 import { createContainer } from './create-container.js';
+import { LazyDeadLetterStore, LazyRunCompletionDispatch } from './lazy-dispatch-adapters.js';
 import { LazyEmbeddingSnapshotStore } from './lazy-embedding-snapshot-store.js';
 import { TOKENS } from './tokens.js';
 
@@ -27,6 +30,9 @@ describe('createContainer', () => {
       TABLE_NAME: 'receipts',
       DELTAS_BUCKET: 'receipt-deltas',
       EMBEDDINGS_URI: 's3://receipt-embeddings/snapshots',
+      RECEIPT_GATE_MODE: 'event',
+      DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipt-gate-dead-letters',
+      VALIDATION_FUNCTION_NAME: 'receipt-gate-validation',
       EMBEDDER: 'ollama',
       EMBEDDING_DIMENSIONS: '384',
       GATE_POLL_INTERVAL_MS: '500',
@@ -43,6 +49,13 @@ describe('createContainer', () => {
     const snapshots = await (lazy as LazyEmbeddingSnapshotStore).load();
     expect(snapshots).toBeInstanceOf(LanceDbEmbeddingSnapshotStore);
     expect((snapshots as LanceDbEmbeddingSnapshotStore).uri).toBe('s3://receipt-embeddings/snapshots');
+    // The SQS and Lambda clients are loaded on first use only, too.
+    const deadLetters = container.get(TOKENS.DeadLetterStore);
+    expect(deadLetters).toBeInstanceOf(LazyDeadLetterStore);
+    expect(await (deadLetters as LazyDeadLetterStore).load()).toBeInstanceOf(SqsDeadLetterStore);
+    const dispatch = container.get(TOKENS.RunCompletionDispatch);
+    expect(dispatch).toBeInstanceOf(LazyRunCompletionDispatch);
+    expect(await (dispatch as LazyRunCompletionDispatch).load()).toBeInstanceOf(LambdaValidationDispatch);
     expect(container.get(TOKENS.Embedder)).toMatchObject({
       name: 'ollama-nomic-embed-text-384',
       dimensions: 384,
@@ -104,5 +117,25 @@ describe('createContainer', () => {
     ).rejects.toBeInstanceOf(InvalidUploadError);
     expect((await container.get(TOKENS.ReceiptRepository).getReceiptContent(sample)).words).toEqual([]);
     expect(await container.get(TOKENS.MerchantRecordRepository).getMerchantRecord(sample)).toBeUndefined();
+  });
+
+  it('refuses to build the dispatcher without its dead-letter queue, or in event mode without the validation function', () => {
+    const base = { TABLE_NAME: 'receipts', DELTAS_BUCKET: 'receipt-deltas' };
+    const client = { dynamoClient: new DynamoDBClient({ region: 'us-east-1' }) };
+    expect(() => createContainer(configFromEnv(base), client).get(TOKENS.DispatcherHandler)).toThrow(
+      'DEAD_LETTER_QUEUE_URL must name',
+    );
+    const queued = {
+      ...base,
+      DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipt-gate-dead-letters',
+    };
+    expect(createContainer(configFromEnv(queued), client).get(TOKENS.DispatcherHandler)).toBeTypeOf(
+      'function',
+    );
+    expect(() =>
+      createContainer(configFromEnv({ ...queued, RECEIPT_GATE_MODE: 'event' }), client).get(
+        TOKENS.DispatcherHandler,
+      ),
+    ).toThrow('VALIDATION_FUNCTION_NAME must name the validation function');
   });
 });

@@ -41,11 +41,15 @@ import { configuredRedactor } from '../adapters/secrets/configured-redactor.js';
 import { METRICS_NAMESPACE, PowertoolsTelemetry } from '../adapters/telemetry/powertools-telemetry.js';
 import { redactingJsonReplacer } from '../adapters/telemetry/redacting-json-replacer.js';
 import type { AnalyzerConfig, AppConfig } from '../config/app-config.js';
-import { createCompactionHandler } from '../handlers/compaction-handler.js';
+import { ConfigError } from '../config/config-error.js';
+import type { DeadLetter, DeadLetterStore } from '../handlers/dispatcher/dead-letters.js';
+import { createDispatcherHandler } from '../handlers/dispatcher/dispatcher-handler.js';
+import type { RunCompletionDispatch } from '../handlers/dispatcher/run-completion-dispatch.js';
 import { createUploadHandler } from '../handlers/upload-handler.js';
 import type { ValidateFn } from '../handlers/validate-fn.js';
 import { createValidationHandler } from '../handlers/validation-handler.js';
 import { createDeltaStore, createEmbedder } from './embedding-stores.js';
+import { LazyDeadLetterStore, LazyRunCompletionDispatch } from './lazy-dispatch-adapters.js';
 import { LazyEmbeddingSnapshotStore } from './lazy-embedding-snapshot-store.js';
 import { TOKENS } from './tokens.js';
 
@@ -58,6 +62,10 @@ export interface ContainerOverrides {
   readonly deltas?: EmbeddingDeltaStore;
   readonly snapshots?: EmbeddingSnapshotStore;
   readonly embedder?: Embedder;
+  /** Where the dispatcher's dead letters go (the local system keeps them in a list). */
+  readonly deadLetters?: DeadLetterStore;
+  /** How the dispatcher hands settled runs to the validation (the local system calls the validation handler). */
+  readonly validationDispatch?: RunCompletionDispatch;
 }
 
 /**
@@ -121,8 +129,37 @@ export function createContainer(config: AppConfig, overrides: ContainerOverrides
         TOKENS.Telemetry,
       ],
     );
+  bindDispatch(container, config, overrides);
   bindHandlers(container, config);
   return container;
+}
+
+/**
+ * The dispatcher's dead-letter store (the queue at DEAD_LETTER_QUEUE_URL; a list with the in-memory store) and, in
+ * `event` mode, its hand-off to the validation function (VALIDATION_FUNCTION_NAME). Resolved when the dispatcher
+ * is built: a dispatcher missing either refuses to start, naming the variable.
+ */
+function bindDispatch(container: Container, config: AppConfig, overrides: ContainerOverrides) {
+  container.bind(TOKENS.DeadLetterStore).toDynamicValue(() => {
+    if (overrides.deadLetters) return overrides.deadLetters;
+    if (config.deadLetterQueueUrl) return new LazyDeadLetterStore(config.region, config.deadLetterQueueUrl);
+    if (config.store === 'memory') {
+      const letters: DeadLetter[] = [];
+      return { put: async (batch) => void letters.push(...batch) };
+    }
+    throw new ConfigError(
+      "invalid configuration: DEAD_LETTER_QUEUE_URL must name the dispatcher's dead-letter queue",
+      ["DEAD_LETTER_QUEUE_URL must name the dispatcher's dead-letter queue"],
+    );
+  });
+  container.bind(TOKENS.RunCompletionDispatch).toDynamicValue(() => {
+    if (overrides.validationDispatch) return overrides.validationDispatch;
+    if (config.validationFunctionName) {
+      return new LazyRunCompletionDispatch(config.region, config.validationFunctionName);
+    }
+    const problem = 'VALIDATION_FUNCTION_NAME must name the validation function in event mode';
+    throw new ConfigError(`invalid configuration: ${problem}`, [problem]);
+  });
 }
 
 /** The configured telemetry (Powertools logs and metrics, or an override) and how to flush it. */
@@ -248,36 +285,43 @@ function bindHandlers(container: Container, config: AppConfig) {
       TOKENS.Flush,
     ],
   );
-  container.bind(TOKENS.CompactionHandler).toResolvedValue(
+  container.bind(TOKENS.DispatcherHandler).toResolvedValue(
     (
       runs: CompactionRunRepository,
       deltas: EmbeddingDeltaStore,
       snapshots: EmbeddingSnapshotStore,
       labels: LabelRepository,
+      merchantRecords: MerchantRecordRepository,
       clock: Clock,
       telemetry: Telemetry,
-      merchantRecords: MerchantRecordCodec,
+      merchantRecordCodec: MerchantRecordCodec,
+      deadLetters: DeadLetterStore,
       flush: () => Promise<void>,
     ) =>
-      createCompactionHandler({
+      createDispatcherHandler({
         runs,
         deltas,
         snapshots,
         labels,
+        merchantRecords,
         clock,
         telemetry,
-        merchantRecords,
+        merchantRecordCodec,
+        deadLetters,
         flush,
         compactionDelayMs: config.compactionDelayMs,
+        ...(config.mode === 'event' && { validation: container.get(TOKENS.RunCompletionDispatch) }),
       }),
     [
       TOKENS.CompactionRunRepository,
       TOKENS.EmbeddingDeltaStore,
       TOKENS.EmbeddingSnapshotStore,
       TOKENS.LabelRepository,
+      TOKENS.MerchantRecordRepository,
       TOKENS.Clock,
       TOKENS.Telemetry,
       TOKENS.MerchantRecordCodec,
+      TOKENS.DeadLetterStore,
       TOKENS.Flush,
     ],
   );

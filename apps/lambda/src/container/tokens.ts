@@ -14,7 +14,9 @@ import type {
 import type { ServiceIdentifier } from 'inversify';
 import type { MerchantRecordCodec } from '../adapters/dynamodb/merchant-record-codec.js';
 import type { AppConfig } from '../config/app-config.js';
-import type { createCompactionHandler } from '../handlers/compaction-handler.js';
+import type { DeadLetterStore } from '../handlers/dispatcher/dead-letters.js';
+import type { createDispatcherHandler } from '../handlers/dispatcher/dispatcher-handler.js';
+import type { RunCompletionDispatch } from '../handlers/dispatcher/run-completion-dispatch.js';
 import type { createUploadHandler } from '../handlers/upload-handler.js';
 import type { ValidateFn } from '../handlers/validate-fn.js';
 import type { createValidationHandler } from '../handlers/validation-handler.js';
@@ -41,6 +43,11 @@ export const TOKENS = {
   ReceiptAnalyzer: token<ReceiptAnalyzer>('ReceiptAnalyzer'),
   Validate: token<ValidateFn>('Validate'),
   UploadHandler: token<ReturnType<typeof createUploadHandler>>('UploadHandler'),
-  CompactionHandler: token<ReturnType<typeof createCompactionHandler>>('CompactionHandler'),
+  /** Where the dispatcher puts records that can never be applied. */
+  DeadLetterStore: token<DeadLetterStore>('DeadLetterStore'),
+  /** How the dispatcher hands settled runs to the validation (`event` mode). */
+  RunCompletionDispatch: token<RunCompletionDispatch>('RunCompletionDispatch'),
+  /** The table's one stream reader: the compactor, and in `event` mode the validation's dispatcher. */
+  DispatcherHandler: token<ReturnType<typeof createDispatcherHandler>>('DispatcherHandler'),
   ValidationHandler: token<ReturnType<typeof createValidationHandler>>('ValidationHandler'),
 } as const;

@@ -16,13 +16,14 @@ describe('Lambda entry points', () => {
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     const { handler: upload } = await import('./upload.js');
-    const { handler: compaction } = await import('./compaction.js');
+    vi.stubEnv('VALIDATION_FUNCTION_NAME', 'receipt-gate-validation');
+    const { handler: dispatcher } = await import('./dispatcher.js');
     const { handler: validation } = await import('./validation.js');
     const sample = SAMPLE_RECEIPTS[0];
     if (!sample) throw new Error('no sample');
     await expect(upload({ ...sample }, context)).resolves.toMatchObject({ mode: 'event' });
-    await expect(compaction({ Records: [] }, context)).resolves.toEqual({ batchItemFailures: [] });
-    await expect(validation({ Records: [] }, context)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(dispatcher({ Records: [] }, context)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(validation({ run: { imageId: 'x' } }, context)).rejects.toThrow('image_id');
   });
 
   it('refuse to start on a bad configuration, naming the problem', async () => {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  COMPACTION_STREAM_SETTINGS,
-  type StreamMappingSettings,
-  VALIDATION_STREAM_SETTINGS,
-} from './event-source-settings.js';
+import { DISPATCHER_STREAM_SETTINGS, VALIDATION_INVOKE_SETTINGS } from './event-source-settings.js';
 
-const mappings: [string, StreamMappingSettings][] = [
-  ['compaction', COMPACTION_STREAM_SETTINGS],
-  ['validation', VALIDATION_STREAM_SETTINGS],
-];
+describe('the dispatcher stream mapping settings', () => {
+  const settings = DISPATCHER_STREAM_SETTINGS;
 
-describe.each(mappings)('the %s stream mapping settings', (_name, settings) => {
   it('are within the ranges CreateEventSourceMapping accepts for a DynamoDB stream', () => {
     expect(settings.batchSize).toBeGreaterThanOrEqual(1);
     expect(settings.batchSize).toBeLessThanOrEqual(10_000);
@@ -31,5 +24,15 @@ describe.each(mappings)('the %s stream mapping settings', (_name, settings) => {
   it('let the handler report failed records, which Lambda would otherwise checkpoint as processed', () => {
     expect(settings.reportBatchItemFailures).toBe(true);
     expect(settings.bisectBatchOnFunctionError).toBe(true);
+  });
+});
+
+describe("the validation's asynchronous invocation settings", () => {
+  it('are within the ranges PutFunctionEventInvokeConfig accepts, so a failing validation ends on-failure', () => {
+    const settings = VALIDATION_INVOKE_SETTINGS;
+    expect(settings.maximumRetryAttempts).toBeGreaterThanOrEqual(0);
+    expect(settings.maximumRetryAttempts).toBeLessThanOrEqual(2);
+    expect(settings.maximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
+    expect(settings.maximumEventAgeInSeconds).toBeLessThanOrEqual(21_600);
   });
 });

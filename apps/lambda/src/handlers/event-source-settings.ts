@@ -21,31 +21,36 @@ export interface StreamMappingSettings {
 }
 
 /**
- * The compactor's mapping. Records are taken one shard at a time, in order: compactions of different receipts
- * patch the same collections, so they stay serial until the compactor batches by receipt. The retries are many
- * because a label or merchant change that reaches the compactor before its receipt is merged is retried until the
- * merge lands (`RetryLaterError`); the record age bounds how long such a record can hold its shard.
+ * The dispatcher's mapping, the table's one stream reader of ours (the compactor, and in `event` mode the hand-off
+ * of settled runs to the validation). Batches are grouped by receipt and coalesced, so bigger batches mean fewer
+ * merges, refreshes and snapshot versions; a one-second window lets a burst gather. Four concurrent batches per
+ * shard (records of one item stay in order) keep a slow merge from holding up the other receipts. Only transient
+ * failures are retried (changes for receipts not merged yet are acknowledged, poison records dead-lettered), so a
+ * few retries suffice, and the record age bounds how long any record can hold its lane.
  */
-export const COMPACTION_STREAM_SETTINGS: StreamMappingSettings = {
+export const DISPATCHER_STREAM_SETTINGS: StreamMappingSettings = {
   batchSize: 100,
-  parallelizationFactor: 1,
-  maximumBatchingWindowInSeconds: 0,
-  maximumRetryAttempts: 100,
-  maximumRecordAgeInSeconds: 6 * 3600,
+  parallelizationFactor: 4,
+  maximumBatchingWindowInSeconds: 1,
+  maximumRetryAttempts: 10,
+  maximumRecordAgeInSeconds: 3600,
   bisectBatchOnFunctionError: true,
   reportBatchItemFailures: true,
 };
 
+/** How Lambda invokes a function asynchronously (`PutFunctionEventInvokeConfig`). */
+export interface AsyncInvokeSettings {
+  /** Retries after a failed invocation (0–2), then the on-failure destination. */
+  readonly maximumRetryAttempts: number;
+  /** An event older than this goes to the on-failure destination unprocessed (60–21600 s). */
+  readonly maximumEventAgeInSeconds: number;
+}
+
 /**
- * The validation's mapping (`event` mode): a settled run's MODIFY starts one validation. A failure is retried a
- * few times (a `fail` outcome policy, a transient error) and then set aside in the on-failure destination.
+ * The validation's asynchronous invocation by the dispatcher (`event` mode): a failure (a `fail` outcome policy, a
+ * transient error) is retried twice, Lambda's most, then set aside in the on-failure destination.
  */
-export const VALIDATION_STREAM_SETTINGS: StreamMappingSettings = {
-  batchSize: 10,
-  parallelizationFactor: 1,
-  maximumBatchingWindowInSeconds: 0,
-  maximumRetryAttempts: 3,
-  maximumRecordAgeInSeconds: 3600,
-  bisectBatchOnFunctionError: true,
-  reportBatchItemFailures: true,
+export const VALIDATION_INVOKE_SETTINGS: AsyncInvokeSettings = {
+  maximumRetryAttempts: 2,
+  maximumEventAgeInSeconds: 3600,
 };

@@ -1,20 +1,17 @@
-import {
-  buildEmbeddingDeltas,
-  type Clock,
-  type CompactionRunKey,
-  type CompactionRunRepository,
-  deltaPrefixes,
-  type Embedder,
-  type EmbeddingDeltaStore,
-  type MerchantRecordRepository,
-  newCompactionRun,
-  type ReceiptRepository,
-  type Telemetry,
-  toTimestamp,
-  type ValidationReport,
+import type {
+  Clock,
+  CompactionRunKey,
+  CompactionRunRepository,
+  Embedder,
+  EmbeddingDeltaStore,
+  MerchantRecordRepository,
+  ReceiptRepository,
+  Telemetry,
+  ValidationReport,
 } from '@receipt-gate/core';
 import type { Context } from 'aws-lambda';
 import type { RunMode } from '../config/app-config.js';
+import { writeCompactionRun } from './compaction-run-writer.js';
 import { contentRunId } from './content-run-id.js';
 import { deadlineFrom } from './lambda-deadline.js';
 import { parseUpload } from './parse-upload.js';
@@ -57,22 +54,7 @@ export function createUploadHandler(deps: UploadHandlerDeps) {
       // Created only if absent: a retried upload must not undo a correction made since the first attempt, nor
       // replace a record another service wrote.
       if (metadata) await deps.metadata.addMerchantRecord(metadata);
-      const prefixes = deltaPrefixes(run);
-      const vectors = await buildEmbeddingDeltas(deps.embedder, {
-        receipt,
-        lines,
-        words,
-        ...(metadata && { metadata }),
-      });
-      await Promise.all([
-        deps.deltas.putDelta(prefixes.linesDeltaPrefix, vectors.lines),
-        deps.deltas.putDelta(prefixes.wordsDeltaPrefix, vectors.words),
-      ]);
-      if (!(await deps.runs.getCompactionRun(run))) {
-        await deps.runs.createCompactionRun(
-          newCompactionRun({ ...run, ...prefixes, createdAt: toTimestamp(deps.clock.now()) }),
-        );
-      }
+      await writeCompactionRun(deps, run, { lines, words, ...(metadata && { metadata }) });
       deps.telemetry.event({ type: 'upload.stored', run, lines: lines.length, words: words.length });
 
       if (deps.mode === 'event') return { run, mode: deps.mode };

@@ -1,9 +1,7 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Clock } from '@receipt-gate/core';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { fromCompactionRunItem } from '../adapters/dynamodb/compaction-run-item.js';
+import type { Clock, CompactionRunKey, GateOutcome } from '@receipt-gate/core';
+import type { Context } from 'aws-lambda';
+import { parseValidationRequest } from './dispatcher/run-completion-dispatch.js';
 import { deadlineFrom } from './lambda-deadline.js';
-import { imagesOf } from './stream-images.js';
 import type { ValidateFn } from './validate-fn.js';
 
 export interface ValidationHandlerDeps {
@@ -13,47 +11,28 @@ export interface ValidationHandlerDeps {
   readonly flush: () => Promise<void>;
 }
 
-const runType = { TYPE: { S: ['COMPACTION_RUN'] } };
+/** What an invocation of the validation returns (Lambda keeps it as the async invocation's response). */
+export interface ValidationResult {
+  readonly run: CompactionRunKey;
+  readonly outcome: GateOutcome;
+  readonly labelsWritten: number;
+}
 
 /**
- * `event` mode: the run's MODIFY with both collections COMPLETED, or one FAILED, starts the validation — no
- * polling. These are the event source mapping's `FilterCriteria`; the gate's first read confirms the state.
+ * `event` mode: validates the receipt of one settled run, invoked asynchronously by the dispatcher with
+ * `{ run: { imageId, receiptId, runId } }`; the gate's first read confirms the state. A failure (a `fail` outcome
+ * policy, a transient error, a payload that names no run) throws, so Lambda retries the invocation and, in the
+ * end, sends it to the on-failure destination. Validating a receipt twice leaves the same items.
  */
-export const VALIDATION_FILTERS = [
-  {
-    eventName: ['MODIFY'],
-    dynamodb: {
-      NewImage: { ...runType, lines_state: { S: ['COMPLETED'] }, words_state: { S: ['COMPLETED'] } },
-    },
-  },
-  { eventName: ['MODIFY'], dynamodb: { NewImage: { ...runType, lines_state: { S: ['FAILED'] } } } },
-  { eventName: ['MODIFY'], dynamodb: { NewImage: { ...runType, words_state: { S: ['FAILED'] } } } },
-];
-
-/** Validates the receipt of each settled run, in order; a failure (e.g. a `fail` policy) retries that record. */
 export function createValidationHandler(deps: ValidationHandlerDeps) {
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  return async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
-    const validateRecord = async (record: DynamoDBRecord) => {
-      const { type, newImage } = imagesOf(record);
-      if (type !== 'COMPACTION_RUN' || !newImage) return;
-      const run = fromCompactionRunItem(newImage);
-      const settled =
-        (run.linesState === 'COMPLETED' && run.wordsState === 'COMPLETED') ||
-        run.linesState === 'FAILED' ||
-        run.wordsState === 'FAILED';
-      if (!settled) return;
-      const { imageId, receiptId, runId } = run;
-      await deps.validate({
-        run: { imageId, receiptId, runId },
+  return async (event: unknown, context: Context): Promise<ValidationResult> => {
+    try {
+      const { run } = parseValidationRequest(event);
+      const report = await deps.validate({
+        run,
         deadlineAt: deadlineFrom(context, deps.clock, deps.reserveMs),
       });
-    };
-    try {
-      return await processPartialResponse(event, validateRecord, processor, {
-        context,
-        processInParallel: false,
-      });
+      return { run, outcome: report.gate.outcome, labelsWritten: report.labels.written };
     } finally {
       await deps.flush();
     }

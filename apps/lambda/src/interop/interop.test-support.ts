@@ -17,7 +17,9 @@ import { freshTable } from '../../test/dynamodb.js';
 import { type AppConfig, configFromEnv } from '../config/app-config.js';
 import { createContainer } from '../container/create-container.js';
 import { TOKENS } from '../container/tokens.js';
-import { compactionFilters } from '../handlers/compaction-handler.js';
+import type { DeadLetter } from '../handlers/dispatcher/dead-letters.js';
+import { dispatcherFilters } from '../handlers/dispatcher/dispatcher-filters.js';
+import { DISPATCHER_STREAM_SETTINGS } from '../handlers/event-source-settings.js';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -39,20 +41,23 @@ export async function startFlow(env: Record<string, string> = {}) {
     GATE_MAX_WAIT_MS: '20000',
     ...env,
   });
+  const deadLetters: DeadLetter[] = [];
   const container = createContainer(config, {
     telemetry,
     dynamoClient: table.client,
     deltas: new InMemoryEmbeddingDeltaStore(),
     snapshots,
+    deadLetters: { put: async (letters) => void deadLetters.push(...letters) },
   });
   const unprocessed: DynamoDBRecord[] = [];
   const pump = new StreamPump({ streamsClient, streamArn: table.streamArn, region: LOCAL_REGION }, [
     {
-      name: 'compaction',
-      handler: container.get(TOKENS.CompactionHandler),
-      filters: compactionFilters(container.get(TOKENS.MerchantRecordCodec).type),
+      name: 'dispatcher',
+      handler: container.get(TOKENS.DispatcherHandler),
+      filters: dispatcherFilters(container.get(TOKENS.MerchantRecordCodec).type, false),
       startingPosition: 'TRIM_HORIZON',
-      maximumRetryAttempts: 100,
+      maximumRetryAttempts: DISPATCHER_STREAM_SETTINGS.maximumRetryAttempts,
+      parallelizationFactor: DISPATCHER_STREAM_SETTINGS.parallelizationFactor,
       onFailure: (records) => {
         unprocessed.push(...records);
       },
@@ -72,6 +77,7 @@ export async function startFlow(env: Record<string, string> = {}) {
     telemetry,
     snapshots,
     unprocessed,
+    deadLetters,
     upload: (payload: unknown) => upload(payload, context),
     settle: () => pump.drain({ idleMs: 500, timeoutMs: 60_000 }),
     put: (item: Item) => table.client.send(new PutItemCommand({ TableName: table.tableName, Item: item })),

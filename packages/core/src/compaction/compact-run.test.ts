@@ -3,17 +3,22 @@ import { type CompactionRunKey, newCompactionRun } from '../domain/compaction-ru
 import { toTimestamp } from '../domain/timestamps.js';
 import { TransientStoreError } from '../errors/transient-store-error.js';
 import type { CompactionRunRepository } from '../ports/compaction-run-repository.js';
+import type { EmbeddingSnapshotStore } from '../ports/embedding-store.js';
 import { sampleLabel, sampleMetadata } from '../testing/contracts/contract-fixtures.js';
-import { applyMetadataToSnapshots } from './apply-metadata-to-snapshots.js';
 import { compactRun } from './compact-run.js';
 import { compactionWorld, NEIGHBOUR, RECEIPT, RUN_ID } from './compaction-world.test-support.js';
-import { refreshWordLabelFields } from './refresh-word-label-fields.js';
-import { deltaPrefixes, receiptVectorPrefix } from './vector-ids.js';
+import { labelVectorFields } from './label-vector-fields.js';
+import { metadataVectorFields } from './metadata-vector-fields.js';
+import { deltaPrefixes, receiptVectorPrefix, wordVectorId } from './vector-ids.js';
 
 function setup() {
   const world = compactionWorld();
-  const compact = (key: CompactionRunKey, runs: CompactionRunRepository = world.runs, mergeDelayMs = 0) =>
-    world.clock.run(compactRun({ ...world, runs, mergeDelayMs }, key));
+  const compact = (
+    key: CompactionRunKey,
+    runs: CompactionRunRepository = world.runs,
+    mergeDelayMs = 0,
+    snapshots: EmbeddingSnapshotStore = world.snapshots,
+  ) => world.clock.run(compactRun({ ...world, runs, snapshots, mergeDelayMs }, key));
   return { ...world, compact };
 }
 
@@ -134,8 +139,71 @@ describe('compactRun', () => {
     expect(runs.peek(key)).toMatchObject({ linesState: 'COMPLETED', wordsState: 'COMPLETED' });
   });
 
-  it('carries on after an attempt that crashed before COMPLETED, keeping what patches set meanwhile', async () => {
-    const { runs, snapshots, upload, compact } = setup();
+  it('builds every vector from the labels and merchant record in the table at merge time, not the upload', async () => {
+    const { labels, merchantRecords, snapshots, upload, compact } = setup();
+    const key = await upload();
+    // Changes made before the merge (their stream records found no vector and were acknowledged).
+    const tax = sampleLabel(RECEIPT, 1, 2, 'TAX', { validationStatus: 'VALID' });
+    labels.put(tax);
+    const renamed = { ...sampleMetadata(RECEIPT), merchantName: 'Renamed', merchantCategory: 'bakery' };
+    merchantRecords.put(renamed);
+    await compact(key);
+    const merchant = metadataVectorFields(renamed);
+    for (const vector of [...snapshots.peek('lines'), ...snapshots.peek('words')]) {
+      expect(vector.metadata).toMatchObject(merchant);
+    }
+    for (const vector of snapshots.peek('words')) {
+      const own = vector.id === wordVectorId(tax) ? [tax] : [];
+      expect(vector.metadata).toMatchObject(labelVectorFields(own));
+    }
+  });
+
+  it('sets a change committed between its read of the table and its write before marking COMPLETED', async () => {
+    const { runs, labels, snapshots, upload, compact } = setup();
+    const key = await upload();
+    const late = sampleLabel(RECEIPT, 2, 1, 'GRAND_TOTAL', { validationStatus: 'PENDING' });
+    // The label lands while the merge is being written: its own record may find no vector yet.
+    const racing: EmbeddingSnapshotStore = {
+      merge: async (collection, vectors) => {
+        labels.put(late);
+        return snapshots.merge(collection, vectors);
+      },
+      patch: (collection, patches) => snapshots.patch(collection, patches),
+      refresh: (collection, prefix, fieldsOf) => snapshots.refresh(collection, prefix, fieldsOf),
+      list: (collection, prefix) => snapshots.list(collection, prefix),
+    };
+    await compact(key, runs, 0, racing);
+    expect(runs.peek(key)).toMatchObject({ linesState: 'COMPLETED', wordsState: 'COMPLETED' });
+    expect(
+      snapshots.peek('words').find((vector) => vector.id === wordVectorId(late))?.metadata,
+    ).toMatchObject(labelVectorFields([late]));
+    expect(snapshots.writes.map((write) => write.operation)).toEqual(['merge', 'merge', 'refresh']);
+  });
+
+  it('leaves the collections PROCESSING when the table cannot be read, for a redelivery to finish', async () => {
+    const { runs, upload, compact, clock, labels, merchantRecords, deltas, snapshots } = setup();
+    const key = await upload();
+    const failing = {
+      getLabels: async () => {
+        throw new Error('table unreachable');
+      },
+    };
+    const result = await clock.run(
+      compactRun({ runs, deltas, snapshots, clock, merchantRecords, labels: failing }, key),
+    );
+    expect(result).toEqual({
+      lines: { outcome: 'retry', error: 'table unreachable' },
+      words: { outcome: 'retry', error: 'table unreachable' },
+      retry: true,
+    });
+    expect(snapshots.writes).toEqual([]);
+    expect(runs.peek(key)).toMatchObject({ linesState: 'PROCESSING', wordsState: 'PROCESSING' });
+    expect((await compact(key)).retry).toBe(false);
+    expect(labels.writes).toEqual([]);
+  });
+
+  it('carries on after an attempt that crashed before COMPLETED, from the state as it is then', async () => {
+    const { runs, labels, merchantRecords, snapshots, upload, compact } = setup();
     const key = await upload();
     const crashing: CompactionRunRepository = {
       getCompactionRun: (k) => runs.getCompactionRun(k),
@@ -148,29 +216,27 @@ describe('compactRun', () => {
     await expect(compact(key, crashing)).rejects.toThrow('lambda timed out');
     expect(runs.peek(key)).toMatchObject({ linesState: 'PROCESSING', wordsState: 'PROCESSING' });
 
-    // Records processed before the redelivery patch the merged vectors.
+    // The table changes before the redelivery.
     const label = sampleLabel(RECEIPT, 1, 2, 'TAX', { validationStatus: 'VALID' });
-    await refreshWordLabelFields({ snapshots }, label, [label]);
-    const before = sampleMetadata(RECEIPT);
-    await applyMetadataToSnapshots({ snapshots }, { before, after: { ...before, merchantName: 'Renamed' } });
-    const patched = { lines: snapshots.peek('lines'), words: snapshots.peek('words') };
+    labels.put(label);
+    merchantRecords.put({ ...sampleMetadata(RECEIPT), merchantName: 'Renamed' });
 
     expect(await compact(key)).toMatchObject({
       lines: { outcome: 'completed' },
       words: { outcome: 'completed' },
     });
-    expect({ lines: snapshots.peek('lines'), words: snapshots.peek('words') }).toEqual(patched);
     expect(snapshots.peek('words')[1]?.metadata).toMatchObject({
       merchant_name: 'Renamed',
       label_status: 'validated',
       valid_labels_array: ['TAX'],
     });
+    expect(snapshots.peek('lines').every((vector) => vector.metadata.merchant_name === 'Renamed')).toBe(true);
   });
 
   it('settles both collections when the same INSERT is delivered twice at once', async () => {
-    const { clock, runs, snapshots, deltas, upload } = setup();
+    const { clock, runs, snapshots, deltas, labels, merchantRecords, upload } = setup();
     const key = await upload();
-    const deps = { runs, snapshots, deltas, clock, mergeDelayMs: 500 };
+    const deps = { runs, snapshots, deltas, clock, labels, merchantRecords, mergeDelayMs: 500 };
     const [a, b] = await clock.run(Promise.all([compactRun(deps, key), compactRun(deps, key)]));
     expect([a?.lines.outcome, b?.lines.outcome].sort()).toEqual(['already_completed', 'completed']);
     expect([a?.retry, b?.retry]).toEqual([false, false]);

@@ -7,6 +7,8 @@ import { sampleLine, sampleMetadata, sampleWord } from '../testing/contracts/con
 import { InMemoryCompactionRunRepository } from '../testing/in-memory-compaction-run-repository.js';
 import { InMemoryEmbeddingDeltaStore } from '../testing/in-memory-embedding-delta-store.js';
 import { InMemoryEmbeddingSnapshotStore } from '../testing/in-memory-embedding-snapshot-store.js';
+import { InMemoryLabelRepository } from '../testing/in-memory-label-repository.js';
+import { InMemoryMerchantRecordRepository } from '../testing/in-memory-merchant-record-repository.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
 import { buildEmbeddingDeltas } from './build-embedding-deltas.js';
 import { HashingEmbedder } from './hashing-embedder.js';
@@ -39,10 +41,15 @@ export function receiptContent(receipt: ReceiptRef): { lines: ReceiptLine[]; wor
   return { lines: [...content.lines], words: [...content.words] };
 }
 
-/** A clock, the in-memory stores and an upload that puts a receipt's deltas and creates its run. */
+/**
+ * A clock, the in-memory stores (the table's labels and merchant records, which merges read, included) and an
+ * upload that puts a receipt's deltas and creates its run.
+ */
 export function compactionWorld() {
   const clock = new VirtualClock();
   const runs = new InMemoryCompactionRunRepository();
+  const labels = new InMemoryLabelRepository({ runs });
+  const merchantRecords = new InMemoryMerchantRecordRepository();
   const deltas = new InMemoryEmbeddingDeltaStore();
   const snapshots = new InMemoryEmbeddingSnapshotStore({ clock });
   const embedder = new HashingEmbedder({ dimensions: 16 });
@@ -56,6 +63,8 @@ export function compactionWorld() {
     const key = { ...receipt, runId };
     const built = await buildEmbeddingDeltas(embedder, { receipt, ...receiptContent(receipt), metadata });
     const prefixes = deltaPrefixes(key);
+    // As the upload handler does: the merchant record is created unless the receipt has one.
+    if (metadata) await merchantRecords.addMerchantRecord(metadata);
     await deltas.putDelta(prefixes.linesDeltaPrefix, built.lines);
     await deltas.putDelta(prefixes.wordsDeltaPrefix, built.words);
     await runs.createCompactionRun(
@@ -63,5 +72,5 @@ export function compactionWorld() {
     );
     return key;
   };
-  return { clock, runs, deltas, snapshots, embedder, upload };
+  return { clock, runs, labels, merchantRecords, deltas, snapshots, embedder, upload };
 }

@@ -1,8 +1,11 @@
 export {
-  applyMetadataToSnapshots,
-  type MetadataModification,
-  type MetadataSnapshotUpdate,
-} from './apply-metadata-to-snapshots.js';
+  applyChains,
+  type Chain,
+  type ChainedRecord,
+  chainsOf,
+  type RecordFailure,
+  type Segment,
+} from './batch-chains.js';
 export {
   buildEmbeddingDeltas,
   type EmbeddingDeltas,
@@ -14,7 +17,16 @@ export {
   type CompactRunResult,
   compactRun,
 } from './compact-run.js';
+export {
+  type CompactBatchDeps,
+  type CompactBatchResult,
+  type CompactionChange,
+  type CompactionRecord,
+  CompactionRetryError,
+  compactBatch,
+} from './compaction-batch.js';
 export { HashingEmbedder, type HashingEmbedderOptions } from './hashing-embedder.js';
+export { holdsFields } from './holds-fields.js';
 export {
   LABEL_VECTOR_FIELDS,
   type LabelVectorFields,
@@ -26,8 +38,15 @@ export {
   type MetadataVectorFields,
   metadataVectorFields,
 } from './metadata-vector-fields.js';
-export { ReceiptNotMergedError } from './receipt-not-merged-error.js';
-export { refreshWordLabelFields } from './refresh-word-label-fields.js';
+export {
+  type ReceiptStatePart,
+  type ReceiptStateSource,
+  type ReceiptVectorState,
+  readReceiptVectorState,
+  sameVectorState,
+  stateFields,
+} from './receipt-vector-state.js';
+export { collectionsOf, type RefreshReceiptDeps, refreshReceiptVectors } from './refresh-receipt-vectors.js';
 export {
   deltaPrefix,
   deltaPrefixes,

@@ -18,11 +18,20 @@ export interface EmbeddingDeltaStore {
   getDelta(prefix: string): Promise<EmbeddingVector[] | undefined>;
 }
 
+/** Some metadata fields of a vector and their values. */
+export type VectorFields = Readonly<Record<string, VectorMetadataValue>>;
+
 /** Sets `fields` in the metadata of every vector whose id starts with `idPrefix`. */
 export interface SnapshotPatch {
   readonly idPrefix: string;
-  readonly fields: Readonly<Record<string, VectorMetadataValue>>;
+  readonly fields: VectorFields;
 }
+
+/**
+ * Computes, from state kept outside the store (read after the vectors were), the fields to set on each of the
+ * given vectors, by id. Ids it leaves out keep their fields.
+ */
+export type FieldsOf = (vectors: readonly EmbeddingVector[]) => Promise<ReadonlyMap<string, VectorFields>>;
 
 /**
  * The shared snapshots (one per collection) that compaction merges deltas into. A snapshot has one dimension:
@@ -37,6 +46,15 @@ export interface EmbeddingSnapshotStore {
    * that patch's vectors are not in the snapshot (yet): the caller must retry it, never drop the update.
    */
   patch(collection: CompactionCollection, patches: readonly SnapshotPatch[]): Promise<number[]>;
+  /**
+   * Sets on the vectors under `idPrefix` the fields `fieldsOf` computes from them, as a compare-and-set: the
+   * vectors are read, then `fieldsOf` is called (so whatever it reads is at least as recent as the vectors), and
+   * the fields are written only if no other write touched those vectors (or added one under the prefix)
+   * meanwhile; otherwise all of it runs again, `fieldsOf` included. A vector whose fields already hold the values
+   * is not written. Returns how many vectors are under the prefix: 0 means none yet, and `fieldsOf` is not called.
+   * Two refreshes racing each other therefore never leave the older state behind.
+   */
+  refresh(collection: CompactionCollection, idPrefix: string, fieldsOf: FieldsOf): Promise<number>;
   /** The vectors whose id starts with `idPrefix`, ordered by id. */
   list(collection: CompactionCollection, idPrefix: string): Promise<EmbeddingVector[]>;
 }

@@ -56,9 +56,30 @@ export type TelemetryEvent =
       readonly vectors: number;
     }
   | {
-      readonly type: 'compaction.retry_later';
+      /**
+       * Label or merchant records for a receipt without vectors in some collection (its delta not merged yet, or
+       * its merge FAILED): acknowledged, and carried by the next merge, which builds the vectors from the table.
+       */
+      readonly type: 'compaction.changes_deferred';
       readonly receipt: ReceiptRef;
       readonly change: 'metadata' | 'labels';
+      /** How many stream records of that change. */
+      readonly records: number;
+      readonly collections: readonly CompactionCollection[];
+    }
+  | {
+      /**
+       * A stream record this invocation did not apply: retried (reported in `batchItemFailures`), or dead-lettered
+       * (it can never be applied) and acknowledged. Logged once per record and invocation.
+       */
+      readonly type: 'stream.record_failed';
+      /** The receipt the record is about, when its key names one. */
+      readonly receipt?: ReceiptRef;
+      /** The item's key (`PK|SK` on DynamoDB). */
+      readonly key: string;
+      readonly eventId: string;
+      readonly sequenceNumber: string;
+      readonly disposition: 'retried' | 'dead_lettered';
       readonly reason: string;
     }
   | {
@@ -117,7 +138,11 @@ export type MetricName =
   | 'LlmRetries'
   | 'LlmProposalsDropped'
   | 'SnapshotOptimizations'
-  | 'SnapshotOptimizeFailures';
+  | 'SnapshotOptimizeFailures'
+  | 'CompactionChangesDeferred'
+  | 'StreamRecordsRetried'
+  | 'StreamRecordsDeadLettered'
+  | 'ValidationsDispatched';
 
 export interface Telemetry {
   event(event: TelemetryEvent): void;

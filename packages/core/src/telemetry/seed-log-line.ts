@@ -35,8 +35,12 @@ export function seedLogLine(event: TelemetryEvent): string {
         : `Compaction of ${event.collection} ${event.state}${event.error ? `: ${event.error}` : ''}`;
     case 'compaction.snapshot_patched':
       return `Second compaction: ${event.change} applied to ${event.vectors} vectors`;
-    case 'compaction.retry_later':
-      return `⏳ ${event.change} update arrived before the receipt's delta was merged; retrying: ${event.reason}`;
+    case 'compaction.changes_deferred':
+      return `⏳ ${event.records} ${event.change} update(s) for ${event.receipt.imageId}/${event.receipt.receiptId} arrived with no ${event.collections.join(' or ')} vectors to update (not merged yet, or the merge FAILED): acknowledged, the next merge carries them`;
+    case 'stream.record_failed':
+      return event.disposition === 'dead_lettered'
+        ? `❌ Stream record ${event.eventId} (${event.key}) dead-lettered: ${event.reason}`
+        : `⚠️ Stream record ${event.eventId} (${event.key}) to be retried: ${event.reason}`;
     case 'store.item_unreadable':
       return `⚠️ Skipped unreadable ${event.entity} ${event.key}: ${event.error}`;
     case 'analysis.fallback':

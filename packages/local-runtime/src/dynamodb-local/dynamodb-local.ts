@@ -23,6 +23,11 @@ export interface DynamoDbLocalOptions {
   readonly dbPath?: string;
   /** Listen on this port (a restart takes its predecessor's) instead of a free one. */
   readonly port?: number;
+  /**
+   * The JVM's heap (default 256 MB, enough for tests). An in-memory database keeps stream records too: a load of
+   * tens of thousands of items needs more, or the JVM spends its time collecting garbage.
+   */
+  readonly maxHeapMb?: number;
 }
 
 /** Fixed fake credentials: DynamoDB Local accepts any, and `-sharedDb` makes every pair see one database. */
@@ -61,7 +66,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const port = options.port ?? (await freePort());
   const java = [
     'java',
-    '-Xmx256m',
+    `-Xmx${options.maxHeapMb ?? 256}m`,
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
     '-jar',
     join(dir, 'DynamoDBLocal.jar'),

@@ -21,7 +21,11 @@ export function onFailureFile(path: string): OnFailure {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function parseLine(text: string, where: string): StreamFailureRecord {
+/**
+ * One invocation record, as an on-failure destination holds it (a line of the file, the body of an SQS message);
+ * `where` names it in the error when it is not one.
+ */
+export function parseStreamFailureRecord(text: string, where: string): StreamFailureRecord {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -66,5 +70,5 @@ export async function readOnFailureFile(path: string): Promise<StreamFailureReco
     .split('\n')
     .map((line, index) => ({ line, where: `${path}:${index + 1}` }))
     .filter(({ line }) => line.trim() !== '')
-    .map(({ line, where }) => parseLine(line, where));
+    .map(({ line, where }) => parseStreamFailureRecord(line, where));
 }

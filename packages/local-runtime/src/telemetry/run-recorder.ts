@@ -35,7 +35,12 @@ export class RunRecorder implements Telemetry {
   }
 
   event(event: TelemetryEvent): void {
-    const record = this.record('run' in event ? event.run : event.receipt);
+    const receipt = 'run' in event ? event.run : event.receipt;
+    if (!receipt) {
+      this.next?.event(event);
+      return;
+    }
+    const record = this.record(receipt);
     switch (event.type) {
       case 'gate.settled':
         record.gate = { outcome: event.outcome, waitedMs: event.waitedMs, polls: event.polls };

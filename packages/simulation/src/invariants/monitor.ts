@@ -9,6 +9,8 @@ import {
   type TelemetryEvent,
   wordLabelId,
 } from '@receipt-gate/core';
+import type { DeadLetter } from '@receipt-gate/lambda';
+import type { AsyncFailureRecord } from '@receipt-gate/local-runtime';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Environment, Invocation, InvocationOutcome } from '../runtime/invocation.js';
 import type { RuntimeObserver } from '../runtime/lambda-runtime.js';
@@ -68,6 +70,8 @@ export class Monitor implements RuntimeObserver, DatabaseObserver, Pick<MappingO
   readonly #validated = new Map<string, number>();
   /** Each receipt's labels as a person last decided them, by label id. */
   readonly #decided = new Map<number, Map<string, ReceiptWordLabel>>();
+  /** Why the dispatcher last failed each record of a receipt (`stream.record_failed`), by sequence number. */
+  readonly #failureReasons = new Map<number, Map<string, string>>();
 
   constructor(options: MonitorOptions) {
     this.#options = options;
@@ -86,6 +90,7 @@ export class Monitor implements RuntimeObserver, DatabaseObserver, Pick<MappingO
   /** Forgets a receipt once its final checks are done. */
   forget(receipt: number, runs: readonly CompactionRunKey[]): void {
     this.#decided.delete(receipt);
+    this.#failureReasons.delete(receipt);
     for (const run of runs) this.#validated.delete(runKeyOf(run));
   }
 
@@ -305,6 +310,21 @@ export class Monitor implements RuntimeObserver, DatabaseObserver, Pick<MappingO
       case 'validation.completed':
         this.#validationCompleted(invocation, state, event);
         return;
+      case 'stream.record_failed': {
+        const receipt = this.#options.receiptIndex(event.key.replace(/^IMAGE#/, '').split(/[#|/ ]/)[0] ?? '');
+        if (receipt === undefined) return;
+        const reasons = this.#failureReasons.get(receipt) ?? new Map<string, string>();
+        reasons.set(event.sequenceNumber, event.reason);
+        this.#failureReasons.set(receipt, reasons);
+        return;
+      }
+      case 'compaction.changes_deferred':
+        this.#options.trace.add(
+          now(),
+          this.#index(event.receipt),
+          `${event.records} ${event.change} changes deferred (no ${event.collections.join(', ')} vectors yet)`,
+        );
+        return;
       default:
         return;
     }
@@ -356,6 +376,33 @@ export class Monitor implements RuntimeObserver, DatabaseObserver, Pick<MappingO
       'quiet-after-gate',
       undefined,
       `${env.fn} environment ${env.id} started ${what} after its handler returned`,
+    );
+  }
+
+  deadLettered(invocation: Invocation | undefined, letters: readonly DeadLetter[]): void {
+    // The simulation writes no poison record: every record it streams can be applied, so none may be set aside.
+    for (const letter of letters) {
+      const pk = (letter.keys as { PK?: { S?: string } }).PK?.S;
+      const receipt = pk === undefined ? undefined : this.#options.receiptIndex(pk.replace(/^IMAGE#/, ''));
+      const who = invocation ? `${invocation.fn}#${invocation.id}` : 'a returned handler';
+      this.violate(
+        'records-settle',
+        receipt,
+        `${who} dead-lettered a ${letter.eventName} record: ${letter.reason.slice(0, 300)}`,
+      );
+    }
+  }
+
+  /** The validation's asynchronous invocation was given up on (its on-failure destination). */
+  validationGivenUp(receipt: number | undefined, record: AsyncFailureRecord): void {
+    const { condition, approximateInvokeCount } = record.requestContext;
+    const error = record.responsePayload
+      ? `${record.responsePayload.errorType}: ${record.responsePayload.errorMessage}`
+      : 'no attempt';
+    this.violate(
+      'receipts-validated',
+      receipt,
+      `its validation was given up on (${condition} after ${approximateInvokeCount} attempts): ${error.slice(0, 300)}`,
     );
   }
 
@@ -414,8 +461,13 @@ export class Monitor implements RuntimeObserver, DatabaseObserver, Pick<MappingO
       const receipt = imageId === undefined ? undefined : this.#options.receiptIndex(imageId);
       byReceipt.set(receipt, [...(byReceipt.get(receipt) ?? []), record]);
     }
-    const reason = describeError(error);
     for (const [receipt, lost] of byReceipt) {
+      // The handler's own reason for a record it reported failed says more than the batch's error.
+      const reasons = receipt === undefined ? undefined : this.#failureReasons.get(receipt);
+      const reported = lost
+        .map((record) => reasons?.get(record.dynamodb?.SequenceNumber ?? ''))
+        .find((reason) => reason !== undefined);
+      const reason = reported ?? describeError(error);
       this.violate(
         'records-settle',
         receipt,

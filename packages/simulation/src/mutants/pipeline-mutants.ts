@@ -3,8 +3,9 @@ import type { PipelineMutant } from './mutant-loader.js';
 const VALIDATE = 'packages/core/src/validation/validate-receipt.ts';
 const GATE = 'packages/core/src/gate/polling-compaction-gate.ts';
 const LABEL_STORE = 'packages/core/src/testing/in-memory-label-repository.ts';
-const METADATA_PATCH = 'packages/core/src/compaction/apply-metadata-to-snapshots.ts';
-const COMPACTION_HANDLER = 'apps/lambda/src/handlers/compaction-handler.ts';
+const COMPACT_BATCH = 'packages/core/src/compaction/compaction-batch.ts';
+const COMPACT_RUN = 'packages/core/src/compaction/compact-run.ts';
+const DISPATCHER = 'apps/lambda/src/handlers/dispatcher/dispatcher-handler.ts';
 const CONTAINER = 'apps/lambda/src/container/create-container.ts';
 
 /** A workload without faults: what any mutant breaking the ordinary flow breaks. */
@@ -142,58 +143,71 @@ export const PIPELINE_MUTANTS = {
     bug: 'acknowledges label records without refreshing the word vectors',
     caughtBy: 'changes-reach-vectors',
     message: /label_status is/,
-    file: COMPACTION_HANDLER,
-    edits: [
-      {
-        find: "await retryLaterWhenNotMerged(word, 'labels', () => refreshWordLabelFields(deps, word, labels));",
-        replace: 'void labels;',
-      },
-    ],
-    via: [CONTAINER],
+    file: COMPACT_BATCH,
+    edits: [{ find: "if (byPart('labels').length > 0) parts.add('labels');", replace: '' }],
+    via: [DISPATCHER, CONTAINER],
     run: CALM,
   },
   merchantChangesDropped: {
-    bug: 'the second compaction takes every merchant change for one that touches no vector field',
+    bug: 'acknowledges merchant record changes without the second compaction (no vector follows them)',
     caughtBy: 'changes-reach-vectors',
     message: /merchant_name is/,
-    file: METADATA_PATCH,
-    edits: [
-      {
-        find: 'if (before && MERCHANT_SNAPSHOT_FIELDS.every((field) => before[field] === after[field])) {',
-        replace: 'if (before) {',
-      },
-    ],
-    via: [COMPACTION_HANDLER, CONTAINER],
+    file: COMPACT_BATCH,
+    edits: [{ find: "if (byPart('merchant').length > 0) parts.add('merchant');", replace: '' }],
+    via: [DISPATCHER, CONTAINER],
     run: CALM,
   },
-  labelChangesRetriedForever: {
-    bug: 'the compactor retries every label change, as if its receipt were never merged',
-    caughtBy: 'records-settle',
-    message: /RetryLaterError: not merged/,
-    file: COMPACTION_HANDLER,
+  mergeIgnoresCurrentState: {
+    bug: "a merge that takes the delta's fields as they were at upload, ignoring the table's current state",
+    caughtBy: 'changes-reach-vectors',
+    message: /label_status is|merchant_name is|validation_status is/,
+    file: COMPACT_RUN,
     edits: [
       {
-        find: "await retryLaterWhenNotMerged(word, 'labels', () => refreshWordLabelFields(deps, word, labels));",
-        replace:
-          "await retryLaterWhenNotMerged(word, 'labels', async () => {\n        throw new RetryLaterError('not merged: ' + labels.length + ' labels');\n      });",
+        find: "metadata: { ...vector.metadata, ...stateFields(state, vector.id, collection === 'words') },",
+        replace: 'metadata: { ...vector.metadata },',
       },
     ],
-    via: [CONTAINER],
-    run: CALM,
+    via: [COMPACT_BATCH, DISPATCHER, CONTAINER],
+    run: STORMY,
+  },
+  earlyChangesRetriedForever: {
+    bug: 'the compactor retries a change for a receipt not merged yet instead of deferring it to the merge',
+    caughtBy: 'records-settle',
+    message: /not merged yet/,
+    file: COMPACT_BATCH,
+    edits: [
+      {
+        find: 'deferred.push(...records);',
+        replace:
+          "throw new Error(records.length + ' ' + change + ' changes: the receipt is not merged yet');",
+      },
+    ],
+    via: [DISPATCHER, CONTAINER],
+    run: STORMY,
   },
   unfinishedCompactionAcknowledged: {
     bug: 'acknowledges a run record whose compaction a transient error left unfinished (the error swallowed at the stream)',
     caughtBy: 'records-settle',
     message: /its compaction never settled/,
-    file: COMPACTION_HANDLER,
+    file: COMPACT_BATCH,
     edits: [
       {
-        find: 'if (result.retry) throw new RetryLaterError(',
-        replace: 'if (false) throw new RetryLaterError(',
+        find: 'if (result.retry) throw new CompactionRetryError(run, result);',
+        replace: '',
       },
     ],
-    via: [CONTAINER],
+    via: [DISPATCHER, CONTAINER],
     run: STORMY,
+  },
+  settledRunsNotDispatched: {
+    bug: 'the dispatcher acknowledges a settled run without handing it to the validation',
+    caughtBy: 'receipts-validated',
+    message: /it was never validated/,
+    file: COMPACT_BATCH,
+    edits: [{ find: 'for (const run of settled) await dispatch(run);', replace: 'void dispatch;' }],
+    via: [DISPATCHER, CONTAINER],
+    run: CALM,
   },
 } satisfies Record<string, PipelineMutant>;
 

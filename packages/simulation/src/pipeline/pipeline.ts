@@ -6,13 +6,13 @@ import {
 } from '@receipt-gate/core';
 import {
   type AppConfig,
-  COMPACTION_STREAM_SETTINGS,
-  compactionFilters,
+  type AsyncInvokeSettings,
   createContainer,
+  DISPATCHER_STREAM_SETTINGS,
+  dispatcherFilters,
   type StreamMappingSettings,
   TOKENS,
-  VALIDATION_FILTERS,
-  VALIDATION_STREAM_SETTINGS,
+  VALIDATION_INVOKE_SETTINGS,
 } from '@receipt-gate/lambda';
 import { compileFilterCriteria } from '@receipt-gate/local-runtime';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -42,9 +42,12 @@ export const PRODUCTION_CODE: PipelineCode = { createContainer };
 export const FUNCTION_TIMEOUTS_MS = {
   inlineUpload: 180_000,
   eventUpload: 60_000,
-  compaction: 300_000,
+  dispatcher: 300_000,
   validation: 300_000,
 } as const;
+
+/** Lambda's waits before the retries of a failed asynchronous invocation: about one minute, then two. */
+export const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000] as const;
 
 /** The embedding length in the simulation: values are only compared, so a short vector keeps memory low. */
 const SIM_DIMENSIONS = 8;
@@ -90,12 +93,20 @@ export interface PipelineMapping {
   readonly fn: PipelineFunction;
 }
 
+/** A function invoked asynchronously (`InvocationType: Event`), with its retry settings as deployed. */
+export interface AsyncPipelineFunction extends PipelineFunction {
+  readonly settings: AsyncInvokeSettings;
+  readonly retryDelaysMs: readonly number[];
+}
+
 export interface Pipeline {
   readonly config: AppConfig;
   /** How the table stores merchant records (its stream images). */
   readonly merchantToItem: (record: MerchantRecord) => Item;
   readonly upload: PipelineFunction;
   readonly mappings: readonly PipelineMapping[];
+  /** `event` mode: the validation, which the dispatcher invokes asynchronously for each settled run. */
+  readonly validation: AsyncPipelineFunction | undefined;
 }
 
 /** The merchant record codec the container binds (its item type names the records the compactor follows). */
@@ -107,9 +118,11 @@ function merchantCodec(
 }
 
 /**
- * The pipeline of one system (`inline` or `event` mode): the upload function; the compactor's mapping; in `event`
- * mode the validation's mapping. Each execution environment gets its own container (as each Lambda environment
- * does), with every port bound to the simulation's instrumented stores, clock, telemetry and analyzer.
+ * The pipeline of one system (`inline` or `event` mode), in the deployed topology: the upload function; the
+ * dispatcher, the stream's one mapping (the compactor, and in `event` mode the hand-off of settled runs); in
+ * `event` mode the validation, invoked asynchronously by the dispatcher. Each execution environment gets its own
+ * container (as each Lambda environment does), with every port bound to the simulation's instrumented stores,
+ * clock, telemetry and analyzer; the dead-letter store and the validation's invocation are ports too.
  */
 export function buildPipeline(mode: RunMode, code: PipelineCode = PRODUCTION_CODE): Pipeline {
   const config = simConfig(mode);
@@ -126,6 +139,8 @@ export function buildPipeline(mode: RunMode, code: PipelineCode = PRODUCTION_COD
         deltas: ports.store('deltas'),
         snapshots: ports.store('snapshots'),
         embedder,
+        deadLetters: ports.deadLetters,
+        ...(mode === 'event' && { validationDispatch: ports.store('validations') }),
       });
       container.rebind(TOKENS.CompactionRunRepository).toConstantValue(ports.store('runs'));
       container.rebind(TOKENS.LabelRepository).toConstantValue(ports.store('labels'));
@@ -138,21 +153,21 @@ export function buildPipeline(mode: RunMode, code: PipelineCode = PRODUCTION_COD
     timeoutMs,
     build: handler(token),
   });
-  const compaction = fn('compaction', FUNCTION_TIMEOUTS_MS.compaction, TOKENS.CompactionHandler);
   const mappings: PipelineMapping[] = [
     {
-      settings: mappingSettings('compaction', COMPACTION_STREAM_SETTINGS),
-      accepts: compileFilterCriteria(compactionFilters(codec.type)),
-      fn: compaction,
+      settings: mappingSettings('dispatcher', DISPATCHER_STREAM_SETTINGS),
+      accepts: compileFilterCriteria(dispatcherFilters(codec.type, mode === 'event')),
+      fn: fn('dispatcher', FUNCTION_TIMEOUTS_MS.dispatcher, TOKENS.DispatcherHandler),
     },
   ];
-  if (mode === 'event') {
-    mappings.push({
-      settings: mappingSettings('validation', VALIDATION_STREAM_SETTINGS),
-      accepts: compileFilterCriteria(VALIDATION_FILTERS),
-      fn: fn('validation', FUNCTION_TIMEOUTS_MS.validation, TOKENS.ValidationHandler),
-    });
-  }
+  const validation: AsyncPipelineFunction | undefined =
+    mode === 'event'
+      ? {
+          ...fn('validation', FUNCTION_TIMEOUTS_MS.validation, TOKENS.ValidationHandler),
+          settings: VALIDATION_INVOKE_SETTINGS,
+          retryDelaysMs: ASYNC_RETRY_DELAYS_MS,
+        }
+      : undefined;
   return {
     config,
     merchantToItem: (record) => codec.toItem(record),
@@ -162,19 +177,18 @@ export function buildPipeline(mode: RunMode, code: PipelineCode = PRODUCTION_COD
       TOKENS.UploadHandler,
     ),
     mappings,
+    validation,
   };
 }
 
 function mappingSettings(name: string, settings: StreamMappingSettings): MappingSettings {
-  const unbounded = (value: number, scale: number) =>
-    value === -1 ? Number.POSITIVE_INFINITY : value * scale;
   return {
     name,
     batchSize: settings.batchSize,
     batchingWindowMs: settings.maximumBatchingWindowInSeconds * 1000,
     parallelizationFactor: settings.parallelizationFactor,
-    maximumRetryAttempts: unbounded(settings.maximumRetryAttempts, 1),
-    maximumRecordAgeMs: unbounded(settings.maximumRecordAgeInSeconds, 1000),
+    maximumRetryAttempts: settings.maximumRetryAttempts,
+    maximumRecordAgeMs: settings.maximumRecordAgeInSeconds * 1000,
     bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError,
   };
 }

@@ -3,9 +3,7 @@ import { formatViolation } from '../invariants/violation.js';
 import { simulate } from './simulate.js';
 
 // The acceptance bar at test scale: the real pipeline under the standard faults breaks no invariant (CI also runs
-// `pnpm sim --receipts 10000` with the commit's seed). Until the compactor carries early changes in its next merge
-// instead of retrying them (issue 9), this fails on the stall that a change reaching the compactor before the merge
-// (or after a FAILED one) causes: the record is retried until it is given up on, and its shard waits meanwhile.
+// `pnpm sim --receipts 10000` with the commit's seed).
 describe('the production pipeline', () => {
   it.each([101, 202])(
     'keeps every invariant on 400 receipts under the standard faults (seed %i)',

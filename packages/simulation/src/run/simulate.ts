@@ -5,6 +5,8 @@ import {
   toTimestamp,
 } from '@receipt-gate/core';
 import { VirtualClock } from '@receipt-gate/core/testing';
+import { validationRequestOf } from '@receipt-gate/lambda';
+import { AsyncInvoker } from '@receipt-gate/local-runtime';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { finalChecks } from '../invariants/final-checks.js';
 import { Monitor } from '../invariants/monitor.js';
@@ -84,6 +86,12 @@ const START = Date.UTC(2026, 0, 1);
 const DRAIN_HORIZON_MS = 24 * 3_600_000;
 const UPLOAD_ATTEMPTS = 8;
 
+/** An asynchronous validation as the simulated Lambda service queues it: an event id, and the payload. */
+interface QueuedValidation {
+  readonly event: number;
+  readonly payload: ReturnType<typeof validationRequestOf>;
+}
+
 /** One simulated system: the pipeline in one mode, its table, stream, Lambda runtime and mappings. */
 interface SimSystem {
   readonly mode: RunMode;
@@ -92,6 +100,8 @@ interface SimSystem {
   readonly stream: TableStream;
   readonly runtime: LambdaRuntime;
   readonly mappings: readonly EventSourceMapping[];
+  /** `event` mode: the validation's asynchronous invocations, with Lambda's retries (the local runtime's invoker). */
+  readonly validations: AsyncInvoker | undefined;
 }
 
 /**
@@ -161,8 +171,18 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const uploaded = new Set<number>();
   const systems = new Map<RunMode, SimSystem>();
   let checkedReceipts = 0;
+  let acceptedEvents = 0;
+  /** Asynchronous validations of each receipt accepted and not yet done (handled or given up on). */
+  const validationsPending = new Map<number, number>();
+  const countValidation = (index: number | undefined, delta: 1 | -1) => {
+    if (index === undefined) return;
+    const left = (validationsPending.get(index) ?? 0) + delta;
+    if (left > 0) validationsPending.set(index, left);
+    else validationsPending.delete(index);
+    if (delta < 0) maybeRetire(index);
+  };
   const busy = (index: number) => {
-    if ((activities.get(index) ?? 0) > 0) return true;
+    if ((activities.get(index) ?? 0) > 0 || validationsPending.has(index)) return true;
     const plan = planOf.get(index);
     const system = plan && systems.get(plan.mode);
     return system?.mappings.some((mapping) => mapping.outstanding(index) > 0) ?? false;
@@ -193,6 +213,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   for (const mode of ['inline', 'event'] as const) {
     if (!plans.some((plan) => plan.mode === mode)) continue;
     const pipeline = buildPipeline(mode, code);
+    let validations: AsyncInvoker | undefined;
     const stream = new TableStream({
       shards: shape.shards,
       table: pipeline.config.tableName,
@@ -210,6 +231,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         if (!fault || index === undefined || !prefix.startsWith(`${fault.collection}/`)) return false;
         bookOnce(fault, index);
         return true;
+      },
+      dispatchValidation: (run) => {
+        if (!validations) throw new TypeError(`a ${mode} system dispatches no validation`);
+        countValidation(receiptIndex(run.imageId), 1);
+        const queued: QueuedValidation = { event: ++acceptedEvents, payload: validationRequestOf(run) };
+        validations.invoke(queued);
       },
     });
     const runtime = new LambdaRuntime({
@@ -253,7 +280,51 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
           },
         }),
     );
-    systems.set(mode, { mode, pipeline, database, stream, runtime, mappings });
+    const validation = pipeline.validation;
+    if (validation) {
+      const receiptOfRequest = (event: unknown) =>
+        receiptIndex((event as ReturnType<typeof validationRequestOf>).run.imageId);
+      /** Attempts so far of each accepted event. */
+      const attempts = new Map<number, number>();
+      validations = new AsyncInvoker({
+        name: validation.name,
+        ...validation.settings,
+        retryDelaysMs: validation.retryDelaysMs,
+        region: 'us-east-1',
+        now: () => clock.now(),
+        sleep: (ms, signal) => clock.sleep(ms, signal).catch(() => {}),
+        handler: async (accepted) => {
+          // Lambda keeps each accepted event with an id of its own; the function gets the payload alone.
+          const { event: id, payload } = accepted as QueuedValidation;
+          const receipt = receiptOfRequest(payload);
+          // The last attempt the budget allows runs healed (see InvokeOptions).
+          const attempt = (attempts.get(id) ?? 0) + 1;
+          attempts.set(id, attempt);
+          const healed = attempt > validation.settings.maximumRetryAttempts;
+          const outcome = await runtime.invoke(
+            validation.name,
+            validation.timeoutMs,
+            validation.build,
+            payload,
+            receipt,
+            { healed },
+          );
+          if (outcome.status === 'returned') attempts.delete(id);
+          if (outcome.status === 'threw') throw outcome.error;
+          if (outcome.status !== 'returned')
+            throw new Error(`the validation ${outcome.status.replace('_', ' ')}`);
+          countValidation(receipt, -1);
+        },
+        onFailure: (record) => {
+          const { event: id, payload } = record.requestPayload as QueuedValidation;
+          attempts.delete(id);
+          const receipt = receiptOfRequest(payload);
+          monitor.validationGivenUp(receipt, record);
+          countValidation(receipt, -1);
+        },
+      });
+    }
+    systems.set(mode, { mode, pipeline, database, stream, runtime, mappings, validations });
     for (const mapping of mappings) mapping.start();
   }
 
@@ -385,7 +456,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       return (
         agenda.size === 0 &&
         activities.size === 0 &&
-        everything().every((system) => system.runtime.inFlight === 0 && system.mappings.every((m) => m.idle))
+        everything().every(
+          (system) =>
+            system.runtime.inFlight === 0 &&
+            system.mappings.every((m) => m.idle) &&
+            (system.validations?.idle ?? true),
+        )
       );
     },
     stop: () => stopped,
@@ -417,6 +493,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     retries: 0,
     givenUp: 0,
     redelivered: 0,
+    validations: 0,
+    validationRetries: 0,
   };
   for (const system of everything()) {
     stats.streamRecords = (stats.streamRecords ?? 0) + system.stream.length;
@@ -426,6 +504,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       stats.givenUp = (stats.givenUp ?? 0) + mapping.stats.givenUp;
       stats.redelivered = (stats.redelivered ?? 0) + mapping.stats.redelivered;
     }
+    const invoked = system.validations?.stats();
+    stats.validations = (stats.validations ?? 0) + (invoked?.attempts ?? 0);
+    stats.validationRetries = (stats.validationRetries ?? 0) + (invoked?.retries ?? 0);
   }
   return {
     seed: options.seed,

@@ -22,7 +22,19 @@ export interface Invocation {
   writes: number;
   /** Its process dies after this many writes (0: at its first store call). */
   readonly crashAfterWrites: number | undefined;
+  /** The last attempt a retry budget allows: its faults are drawn but not injected (see `InvokeOptions`). */
+  readonly healed: boolean;
   ended: boolean;
+}
+
+export interface InvokeOptions {
+  /**
+   * Inject no fault into this invocation (no store error, hang, throttling or crash; latencies stay). Liveness
+   * is judged the way VOPR judges it, after the faults heal: the last attempt Lambda makes of an asynchronous
+   * event runs healed, every earlier one under every fault, so a given-up event means the code cannot get
+   * through even then. The faults are still drawn, so the run's other draws do not move.
+   */
+  readonly healed?: boolean;
 }
 
 export type InvocationOutcome =

@@ -1,13 +1,20 @@
 import type { Clock, MetricName, ReceiptAnalyzer, TelemetryEvent } from '@receipt-gate/core';
 import { TransientStoreError } from '@receipt-gate/core';
 import { InjectedPermanentError, type VirtualClock } from '@receipt-gate/core/testing';
+import type { DeadLetter, DeadLetterStore } from '@receipt-gate/lambda';
 import type { Context } from 'aws-lambda';
 import type { FaultBook, ThrottleWindow } from '../scenario/runtime-faults.js';
 import type { PlannedFault } from '../scenario/workload.js';
 import type { Database, StoreName, Writer } from '../table/database.js';
 import { READ_METHODS } from '../table/database.js';
 import type { Trace } from '../world/trace.js';
-import { type Environment, type Invocation, type InvocationOutcome, never } from './invocation.js';
+import {
+  type Environment,
+  type Invocation,
+  type InvocationOutcome,
+  type InvokeOptions,
+  never,
+} from './invocation.js';
 
 export type AnalyzerFaultKind = 'analyzer-failure' | 'analyzer-overrun';
 export type AnalyzerFault = Extract<PlannedFault, { kind: AnalyzerFaultKind }>;
@@ -32,6 +39,8 @@ export interface RuntimeObserver {
   unroutable(invocation: Invocation, error: unknown): void;
   /** The code did something (a store call, a timer) while no invocation of its environment was running. */
   workAfterReturn(env: Environment, what: string): void;
+  /** The dispatcher put stream records in its dead-letter store (records it can never apply). */
+  deadLettered(invocation: Invocation | undefined, letters: readonly DeadLetter[]): void;
 }
 
 /** Everything a runtime needs from the run. */
@@ -61,6 +70,8 @@ export interface EnvironmentPorts {
   };
   store<T>(store: StoreName): T;
   analyzer(inner: ReceiptAnalyzer): ReceiptAnalyzer;
+  /** The dispatcher's dead-letter store (a queue in production): the monitor hears every letter. */
+  readonly deadLetters: DeadLetterStore;
 }
 
 export type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -102,6 +113,7 @@ export class LambdaRuntime {
     build: (ports: EnvironmentPorts) => Handler,
     event: unknown,
     receipt: number | undefined,
+    options: InvokeOptions = {},
   ): Promise<InvocationOutcome> {
     const { clock, faults, observer, trace } = this.#context;
     const idle = this.#idle.get(fn) ?? [];
@@ -121,7 +133,9 @@ export class LambdaRuntime {
       env = Object.assign(created, { handler });
     }
     const startedAt = clock.now();
-    const crashAfterWrites = faults.crashPoint(receipt);
+    const healed = options.healed ?? false;
+    const crashPoint = faults.crashPoint(receipt);
+    const crashAfterWrites = healed ? undefined : crashPoint;
     const invocation: Invocation = {
       id: ++this.#invocations,
       fn,
@@ -131,12 +145,17 @@ export class LambdaRuntime {
       receipt,
       writes: 0,
       crashAfterWrites,
+      healed,
       ended: false,
     };
     env.current = invocation;
     this.#inFlight++;
     observer.invocationStarted(invocation);
-    trace.add(clock.now(), receipt, `invoke ${fn}#${invocation.id} env ${env.id}`);
+    trace.add(
+      clock.now(),
+      receipt,
+      `invoke ${fn}#${invocation.id} env ${env.id}${healed ? ' (healed)' : ''}`,
+    );
     const stopTimeout = new AbortController();
     const crashed = new Promise<InvocationOutcome>((resolve) => {
       this.#crashes.set(invocation, () => resolve({ status: 'crashed', afterWrites: invocation.writes }));
@@ -232,6 +251,9 @@ export class LambdaRuntime {
           },
         ) as T,
       analyzer: (inner) => this.#analyzer(inner),
+      deadLetters: {
+        put: async (letters) => context.observer.deadLettered(env.current, letters),
+      },
     };
   }
 
@@ -256,14 +278,15 @@ export class LambdaRuntime {
     const signal = signalIn(args);
     observer.storeCallStarted(invocation, store, method, args);
     if (invocation.crashAfterWrites === 0) return this.#crash(invocation, receipt, `${store}.${method}`);
-    const fate = faults.storeCall(receipt, { write, signal: signal !== undefined });
+    const drawn = faults.storeCall(receipt, { write, signal: signal !== undefined });
+    const fate = invocation.healed ? { ...drawn, fault: undefined } : drawn;
     const latencyMs = Math.max(fate.latencyMs, this.#context.plannedLatency(receipt, store, method));
     const call = `${store}.${method}`;
     let ok = false;
     try {
       if (latencyMs > 0) await clock.sleep(latencyMs, signal);
       if (env.dead) return never();
-      const throttled = TABLE_STORES.has(store) ? this.#throttle(receipt) : undefined;
+      const throttled = TABLE_STORES.has(store) && !invocation.healed ? this.#throttle(receipt) : undefined;
       if (throttled) throw new TransientStoreError(`injected: ${call} throttled (${throttled})`);
       if (fate.fault === 'transient') throw new TransientStoreError(`injected: ${call} timed out`);
       if (fate.fault === 'permanent') throw new InjectedPermanentError(`injected: ${call} refused`);

@@ -17,8 +17,19 @@ import { toCompactionRunItem, toWordLabelItem } from '@receipt-gate/lambda';
 import { receiptKey, receiptsNamed, UnroutableCallError } from './receipt-of.js';
 import type { Item, TableStream } from './table-stream.js';
 
-/** The stores of the pipeline, named as the simulation reports them. */
-export const STORES = ['runs', 'labels', 'receipts', 'merchant', 'deltas', 'snapshots'] as const;
+/**
+ * The stores of the pipeline, named as the simulation reports them. `validations` is the validation function's
+ * asynchronous invocation (Lambda's Invoke API): a side effect of the dispatcher, faulted and crashed like a write.
+ */
+export const STORES = [
+  'runs',
+  'labels',
+  'receipts',
+  'merchant',
+  'deltas',
+  'snapshots',
+  'validations',
+] as const;
 export type StoreName = (typeof STORES)[number];
 
 /** Methods that only read; every other method of a store counts as a write (faults, crash points, locking). */
@@ -29,6 +40,7 @@ export const READ_METHODS: Readonly<Record<StoreName, readonly string[]>> = {
   merchant: ['getMerchantRecord'],
   deltas: ['getDelta'],
   snapshots: ['list'],
+  validations: [],
 };
 
 /** Stores whose items are in the table, and so in its stream (lines and words are left out: no mapping reads them). */
@@ -95,6 +107,8 @@ export interface DatabaseOptions {
   readonly labelClass?: LabelRepositoryClass;
   /** Whether the delta put under `prefix` for `receipt` is lost (acknowledged, never stored). */
   readonly loses?: (receipt: ReceiptRef, prefix: string) => boolean;
+  /** Accepts an asynchronous invocation of the validation for a settled run (`event` mode). */
+  readonly dispatchValidation?: (run: CompactionRunKey) => void;
 }
 
 /**
@@ -137,6 +151,13 @@ export class Database {
   /** One call of a port method, routed to its receipt's items; table writes also report their stream records. */
   async call(writer: Writer, store: StoreName, method: string, args: unknown[]): Promise<unknown> {
     const receipt = this.receiptOfCall(store, method, args);
+    if (store === 'validations') {
+      const dispatch = this.#options.dispatchValidation;
+      if (method !== 'dispatch' || !dispatch)
+        throw new TypeError(`the validations store has no method ${method}`);
+      dispatch(args[0] as CompactionRunKey);
+      return undefined;
+    }
     const partition = receipt ? this.#partition(receipt) : this.#orphan;
     const target = partition[store] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const fn = target[method];

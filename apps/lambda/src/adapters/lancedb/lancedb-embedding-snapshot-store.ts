@@ -4,11 +4,14 @@ import {
   type CompactionCollection,
   type EmbeddingSnapshotStore,
   type EmbeddingVector,
+  type FieldsOf,
+  holdsFields,
   InvalidValueError,
   NOOP_TELEMETRY,
   type SnapshotPatch,
   type Telemetry,
   TransientStoreError,
+  type VectorFields,
 } from '@receipt-gate/core';
 import { KeyedMutex } from './keyed-mutex.js';
 import { classifyLanceError, isCommitConflict } from './lancedb-errors.js';
@@ -44,21 +47,50 @@ const DEFAULTS = { optimizeEvery: 100, keepVersionsMs: 3_600_000, maxAttempts: 1
 // Every store of this process on the same table takes turns: without it, concurrent writers here lose updates.
 const writers = new KeyedMutex<string>();
 
+/** What a call asks of its table's next write. */
+type WriteCall =
+  | { readonly kind: 'merge'; readonly vectors: readonly EmbeddingVector[] }
+  | { readonly kind: 'patch'; readonly patches: readonly SnapshotPatch[] }
+  | {
+      /** A refresh's write: its fields, applied only if each row still has the revision the refresh read. */
+      readonly kind: 'fields';
+      readonly fields: ReadonlyMap<string, { readonly fields: VectorFields; readonly revision: bigint }>;
+    };
+/** A call waiting for its table's next write, and how to settle it (with the count(s), or whether it applied). */
+type WriteRequest = WriteCall & {
+  readonly resolve: (outcome: unknown) => void;
+  readonly reject: (error: unknown) => void;
+};
+
+/** A row as the next write will leave it: its vector, the revision read, and whether this write changes it. */
+interface Pending {
+  vector: EmbeddingVector;
+  readonly revision: bigint;
+  dirty: boolean;
+}
+
 /**
  * EmbeddingSnapshotStore on LanceDB: one table per collection (`lines`, `words`) under `uri`, a local directory
- * or S3. Every write is one table write that loses nothing to writers in other processes: a merge or a batch of
- * patches is a compare-and-set on each row's revision, as one `mergeInsert` (it reads the rows it changes,
- * writes them only where no other writer changed them meanwhile, and reads afresh and tries again for the rows
- * that lost); a single patch of string fields (the label and merchant fields) is a server-side `update()`. `id` is the
- * table's primary key, so two processes inserting one new id conflict instead of both inserting it. Within
- * this process writes to a table take turns. Reads see the latest version (consistency interval 0). Each
- * write is a table version; `optimize()` compacts them, on a schedule and on demand.
+ * or S3. Every write loses nothing to writers in other processes: it is a compare-and-set on each row's revision,
+ * as one `mergeInsert` (it reads the rows it changes, writes them only where no other writer changed them
+ * meanwhile, and reads afresh and tries again when one did). `id` is the table's primary key, so two processes
+ * inserting one new id conflict instead of both inserting it.
+ *
+ * Within this process the writes of a table are grouped: calls that arrive while the table is being written wait
+ * for the next write, and that write applies all of them, in call order, as one table version (a lone patch of
+ * string fields is a server-side `update()`). A call that fails for a reason of its own (a permanent error) fails
+ * alone: the group is then written call by call. Under load this turns many small writes (a merge per run, a
+ * refresh per receipt) into few versions. A refresh reads its rows and computes its fields outside the write, then
+ * joins a group with the revisions it read: if an earlier call of the group, or another process, changed one of
+ * those rows, it reads and computes again. Reads see the latest version (consistency interval 0). `optimize()`
+ * compacts the versions, on a schedule and on demand.
  */
 export class LanceDbEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
   readonly #options: LanceDbEmbeddingSnapshotStoreOptions;
   readonly #telemetry: Telemetry;
   readonly #tables = new Map<CompactionCollection, Promise<{ table: Table; rows: VectorRows }>>();
   readonly #writes = new Map<CompactionCollection, number>();
+  readonly #queues = new Map<CompactionCollection, WriteRequest[]>();
   #connection: Promise<Connection> | undefined;
 
   constructor(options: LanceDbEmbeddingSnapshotStoreOptions) {
@@ -79,61 +111,45 @@ export class LanceDbEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
     // The last of several vectors with one id wins, as in a map.
     const byId = new Map(vectors.map((vector) => [vector.id, vector]));
     if (byId.size === 0) return 0;
-    await this.#write(collection, 'merge', async (table) => {
-      const current = await revisions(
-        table,
-        `${ID_COLUMN} IN (${[...byId.keys()].map(sqlString).join(', ')})`,
-      );
-      const next = [...byId.values()].map((vector) =>
-        rows.toRow(vector, (current.get(vector.id) ?? 0n) + 1n),
-      );
-      const result = await conditionalMerge(table, rows, next, true);
-      return result.numUpdatedRows + result.numInsertedRows === next.length;
-    });
-    return byId.size;
+    return this.#enqueue<number>(collection, { kind: 'merge', vectors: [...byId.values()] });
   }
 
   async patch(collection: CompactionCollection, patches: readonly SnapshotPatch[]): Promise<number[]> {
     if (patches.length === 0) return [];
-    const { rows } = await this.#open(collection);
-    const [single] = patches;
-    const sql = patches.length === 1 && single ? rows.updateSql(single.fields) : undefined;
-    if (single && sql) {
-      // One patch of typed string fields: a server-side update, no read (Lance retries it over a concurrent
-      // commit); it bumps the revision, so a concurrent conditional write of these rows fails and reads again.
-      let updated = 0;
-      await this.#write(collection, 'patch', async (table) => {
-        const result = await table.update({
-          where: startsWith(single.idPrefix),
-          valuesSql: { ...sql, [REVISION_COLUMN]: `${REVISION_COLUMN} + 1` },
-        });
-        updated = result.rowsUpdated;
-        return true;
+    await this.#open(collection);
+    return this.#enqueue<number[]>(collection, { kind: 'patch', patches });
+  }
+
+  async refresh(collection: CompactionCollection, idPrefix: string, fieldsOf: FieldsOf): Promise<number> {
+    const { table, rows } = await this.#open(collection);
+    const maxAttempts = this.#options.maxAttempts ?? DEFAULTS.maxAttempts;
+    for (let attempt = 1; ; attempt++) {
+      let found: Row[];
+      try {
+        found = (await table.query().where(startsWith(idPrefix)).toArray()) as Row[];
+      } catch (error) {
+        throw classifyLanceError('refresh', error);
+      }
+      if (found.length === 0) return 0;
+      const vectors = found.map((row) => rows.fromRow(row));
+      const computed = await fieldsOf(vectors);
+      const changes = new Map<string, { fields: VectorFields; revision: bigint }>();
+      found.forEach((row, i) => {
+        const vector = vectors[i] as EmbeddingVector;
+        const fields = computed.get(vector.id);
+        if (fields && !holdsFields(vector.metadata, fields)) {
+          changes.set(vector.id, { fields, revision: BigInt(row[REVISION_COLUMN] as bigint) });
+        }
       });
-      return [updated];
+      // Every row holds what the state gives it: a writer that changed one since holds it too, or is checked.
+      if (changes.size === 0) return found.length;
+      if (await this.#enqueue<boolean>(collection, { kind: 'fields', fields: changes })) return found.length;
+      if (attempt >= maxAttempts) {
+        throw new TransientStoreError(
+          `LanceDB refresh of ${idPrefix} on ${collection}: other writes won ${attempt} attempts in a row`,
+        );
+      }
     }
-    let counts: number[] = [];
-    await this.#write(collection, 'patch', async (table) => {
-      const filter = patches.map(({ idPrefix }) => startsWith(idPrefix)).join(' OR ');
-      const found = (await table.query().where(filter).toArray()) as Row[];
-      counts = patches.map(() => 0);
-      const next = found.flatMap((row) => {
-        const vector = rows.fromRow(row);
-        let metadata = vector.metadata;
-        patches.forEach(({ idPrefix, fields }, i) => {
-          if (!vector.id.startsWith(idPrefix)) return;
-          metadata = { ...metadata, ...fields };
-          counts[i] = (counts[i] ?? 0) + 1;
-        });
-        return metadata === vector.metadata
-          ? []
-          : [rows.toRow({ ...vector, metadata }, BigInt(row[REVISION_COLUMN] as bigint) + 1n)];
-      });
-      if (next.length === 0) return true;
-      const result = await conditionalMerge(table, rows, next, false);
-      return result.numUpdatedRows === next.length;
-    });
-    return counts;
   }
 
   async list(collection: CompactionCollection, idPrefix: string): Promise<EmbeddingVector[]> {
@@ -189,6 +205,87 @@ export class LanceDbEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
       fragmentsAdded: stats.compaction.fragmentsAdded,
       bytesRemoved: stats.prune.bytesRemoved,
     };
+  }
+
+  /** Queues a call for its table's next write (starting one if the table is idle); resolves with its outcome. */
+  #enqueue<T>(collection: CompactionCollection, call: WriteCall): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const queue = this.#queues.get(collection);
+      const queued: WriteRequest = { ...call, resolve: resolve as (outcome: unknown) => void, reject };
+      if (queue) {
+        queue.push(queued);
+        return;
+      }
+      this.#queues.set(collection, [queued]);
+      void this.#drain(collection);
+    });
+  }
+
+  /** Writes the table's queued calls, group after group, until none is left. */
+  async #drain(collection: CompactionCollection): Promise<void> {
+    for (;;) {
+      const group = this.#queues.get(collection) ?? [];
+      if (group.length === 0) {
+        this.#queues.delete(collection);
+        return;
+      }
+      this.#queues.set(collection, []);
+      try {
+        await this.#writeGroup(collection, group);
+      } catch (error) {
+        if (group.length === 1 || error instanceof TransientStoreError) {
+          for (const request of group) request.reject(error);
+        } else {
+          // A failure of one call's own making fails that call alone.
+          for (const request of group) {
+            await this.#writeGroup(collection, [request]).catch((alone) => request.reject(alone));
+          }
+        }
+      }
+    }
+  }
+
+  /** One table write applying every call of the group in order; settles each call that succeeded. */
+  async #writeGroup(collection: CompactionCollection, group: readonly WriteRequest[]): Promise<void> {
+    const { rows } = await this.#open(collection);
+    const [single] = group;
+    if (group.length === 1 && single?.kind === 'patch' && single.patches.length === 1) {
+      const [patch] = single.patches;
+      const sql = patch && rows.updateSql(patch.fields);
+      if (patch && sql) {
+        // One patch of typed string fields: a server-side update, no read (Lance retries it over a concurrent
+        // commit); it bumps the revision, so a concurrent conditional write of these rows fails and reads again.
+        let updated = 0;
+        await this.#write(collection, 'patch', async (table) => {
+          const result = await table.update({
+            where: startsWith(patch.idPrefix),
+            valuesSql: { ...sql, [REVISION_COLUMN]: `${REVISION_COLUMN} + 1` },
+          });
+          updated = result.rowsUpdated;
+          return true;
+        });
+        single.resolve([updated]);
+        return;
+      }
+    }
+    let outcomes: unknown[] = [];
+    await this.#write(collection, 'write', async (table) => {
+      const current = (await table.query().where(filterOf(group)).toArray()) as Row[];
+      const pending = new Map<string, Pending>(
+        current.map((row) => [
+          String(row[ID_COLUMN]),
+          { vector: rows.fromRow(row), revision: BigInt(row[REVISION_COLUMN] as bigint), dirty: false },
+        ]),
+      );
+      outcomes = group.map((request) => apply(request, pending));
+      const next = [...pending.values()]
+        .filter((entry) => entry.dirty)
+        .map((entry) => rows.toRow(entry.vector, entry.revision + 1n));
+      if (next.length === 0) return true;
+      const result = await conditionalMerge(table, rows, next, true);
+      return result.numUpdatedRows + result.numInsertedRows === next.length;
+    });
+    for (const [i, request] of group.entries()) request.resolve(outcomes[i]);
   }
 
   /**
@@ -294,10 +391,55 @@ function startsWith(prefix: string): string {
   return `starts_with(${ID_COLUMN}, ${sqlString(prefix)})`;
 }
 
-/** The current revision of each row the filter selects. */
-async function revisions(table: Table, filter: string): Promise<Map<string, bigint>> {
-  const found = (await table.query().where(filter).select([ID_COLUMN, REVISION_COLUMN]).toArray()) as Row[];
-  return new Map(found.map((row) => [String(row[ID_COLUMN]), BigInt(row[REVISION_COLUMN] as bigint)]));
+/** Every row the group's calls may read or change. */
+function filterOf(group: readonly WriteCall[]): string {
+  const ids = new Set<string>();
+  const prefixes = new Set<string>();
+  for (const request of group) {
+    if (request.kind === 'merge') for (const vector of request.vectors) ids.add(vector.id);
+    else if (request.kind === 'fields') for (const id of request.fields.keys()) ids.add(id);
+    else for (const { idPrefix } of request.patches) prefixes.add(idPrefix);
+  }
+  return [
+    ...(ids.size > 0 ? [`${ID_COLUMN} IN (${[...ids].map(sqlString).join(', ')})`] : []),
+    ...[...prefixes].map(startsWith),
+  ].join(' OR ');
+}
+
+/** Applies one call to the rows as the write will leave them; returns the call's outcome. */
+function apply(request: WriteCall, pending: Map<string, Pending>): unknown {
+  switch (request.kind) {
+    case 'merge':
+      for (const vector of request.vectors) {
+        pending.set(vector.id, { vector, revision: pending.get(vector.id)?.revision ?? 0n, dirty: true });
+      }
+      return request.vectors.length;
+    case 'patch':
+      return request.patches.map(({ idPrefix, fields }) => {
+        let count = 0;
+        for (const [id, entry] of pending) {
+          if (!id.startsWith(idPrefix)) continue;
+          entry.vector = { ...entry.vector, metadata: { ...entry.vector.metadata, ...fields } };
+          entry.dirty = true;
+          count++;
+        }
+        return count;
+      });
+    case 'fields': {
+      // Stale if a row is gone, another write changed it, or an earlier call of this group did.
+      const stale = [...request.fields].some(([id, { revision }]) => {
+        const entry = pending.get(id);
+        return !entry || entry.dirty || entry.revision !== revision;
+      });
+      if (stale) return false;
+      for (const [id, { fields }] of request.fields) {
+        const entry = pending.get(id) as Pending;
+        entry.vector = { ...entry.vector, metadata: { ...entry.vector.metadata, ...fields } };
+        entry.dirty = true;
+      }
+      return true;
+    }
+  }
 }
 
 /** Writes each row only over the revision it was read at (and inserts new ids when `insert`). */

@@ -19,7 +19,7 @@ export class ConsoleTelemetry implements Telemetry {
 
   event(event: TelemetryEvent): void {
     const receipt = 'run' in event ? event.run : event.receipt;
-    const who = this.labelOf(receipt.imageId, receipt.receiptId);
+    const who = receipt ? this.labelOf(receipt.imageId, receipt.receiptId) : 'stream';
     if (event.type === 'gate.progress') {
       const states = `${event.linesState}/${event.wordsState}`;
       if (this.#lastProgress.get(event.run.runId) === states) return;

@@ -9,6 +9,7 @@ const WARNINGS = new Set<TelemetryEvent['type']>([
   'gate.read_failed',
   'validation.unguarded_write',
   'store.item_unreadable',
+  'stream.record_failed',
 ]);
 
 /**

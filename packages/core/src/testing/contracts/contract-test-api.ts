@@ -17,6 +17,7 @@ export interface ContractAssertion {
   toHaveLength(length: number): void;
   readonly rejects: {
     toBeInstanceOf(expected: abstract new (...args: never[]) => unknown): Promise<void>;
+    toBe(expected: unknown): Promise<void>;
   };
 }
 

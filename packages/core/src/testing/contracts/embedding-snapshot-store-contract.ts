@@ -1,7 +1,7 @@
 import { lineVectorId, receiptVectorPrefix, wordVectorId } from '../../compaction/vector-ids.js';
 import type { ReceiptRef } from '../../domain/receipt-ref.js';
 import { InvalidValueError } from '../../errors/invalid-value-error.js';
-import type { EmbeddingSnapshotStore, EmbeddingVector } from '../../ports/embedding-store.js';
+import type { EmbeddingSnapshotStore, EmbeddingVector, VectorFields } from '../../ports/embedding-store.js';
 import { contractIds } from './contract-ids.js';
 import type { ContractOptions, ContractTestApi } from './contract-test-api.js';
 
@@ -203,6 +203,102 @@ export function embeddingSnapshotStoreContract(
         { ...line, metadata: { merchant_name: 'y' } },
       ]);
       expect(await snapshots.patch('lines', [])).toEqual([]);
+    });
+
+    it('refreshes the fields computed from the vectors it read, and returns how many are under the prefix', async () => {
+      const { snapshots, dimensions } = await makeSubject();
+      const receipt = newReceipt();
+      const neighbour = { ...receipt, receiptId: 10 };
+      const mine = [wordVector(dimensions, receipt, 1, 1), wordVector(dimensions, receipt, 1, 2)];
+      await snapshots.merge('words', [...mine, wordVector(dimensions, neighbour, 1, 1)]);
+      const seen: string[][] = [];
+      const found = await snapshots.refresh('words', receiptVectorPrefix(receipt), async (vectors) => {
+        seen.push(vectors.map((vector) => vector.id));
+        return new Map<string, VectorFields>([
+          [mine[0]?.id ?? '', { label_status: 'validated', valid_labels_array: ['TAX'] }],
+          [wordVector(dimensions, neighbour, 1, 1).id, { label_status: 'not mine' }],
+        ]);
+      });
+      expect(found).toBe(2);
+      expect(seen).toEqual([mine.map((vector) => vector.id).sort()]);
+      await expectListed(snapshots, 'words', receiptVectorPrefix(receipt), [
+        {
+          ...(mine[0] as EmbeddingVector),
+          metadata: { ...mine[0]?.metadata, label_status: 'validated', valid_labels_array: ['TAX'] },
+        },
+        mine[1] as EmbeddingVector,
+      ]);
+      await expectListed(snapshots, 'words', receiptVectorPrefix(neighbour), [
+        wordVector(dimensions, neighbour, 1, 1),
+      ]);
+    });
+
+    it('refreshes nothing and never computes for a prefix without vectors', async () => {
+      const { snapshots } = await makeSubject();
+      let calls = 0;
+      const found = await snapshots.refresh('lines', receiptVectorPrefix(newReceipt()), async () => {
+        calls++;
+        return new Map();
+      });
+      expect({ found, calls }).toEqual({ found: 0, calls: 0 });
+    });
+
+    it('computes again when another write changes a vector between its read and its write', async () => {
+      const { snapshots, dimensions } = await makeSubject();
+      const receipt = newReceipt();
+      const vector = wordVector(dimensions, receipt, 1, 1);
+      await snapshots.merge('words', [vector]);
+      const computed: string[] = [];
+      await snapshots.refresh('words', receiptVectorPrefix(receipt), async (vectors) => {
+        const status = vectors[0]?.metadata.merchant_name === 'meanwhile' ? 'second' : 'first';
+        computed.push(status);
+        // Another writer lands after this read: the first result must not be written over it.
+        if (status === 'first') {
+          await snapshots.patch('words', [{ idPrefix: vector.id, fields: { merchant_name: 'meanwhile' } }]);
+        }
+        return new Map([[vector.id, { label_status: status }]]);
+      });
+      expect(computed).toEqual(['first', 'second']);
+      await expectListed(snapshots, 'words', vector.id, [
+        { ...vector, metadata: { ...vector.metadata, merchant_name: 'meanwhile', label_status: 'second' } },
+      ]);
+    });
+
+    it('writes nothing when the computation fails, and passes its error on', async () => {
+      const { snapshots, dimensions } = await makeSubject();
+      const receipt = newReceipt();
+      const vector = wordVector(dimensions, receipt, 1, 1);
+      await snapshots.merge('words', [vector]);
+      const failure = new Error('state unreadable');
+      await expect(
+        snapshots.refresh('words', vector.id, async () => {
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      await expectListed(snapshots, 'words', vector.id, [vector]);
+    });
+
+    it('lands every one of many concurrent refreshes and merges of one receipt', async () => {
+      const { snapshots, dimensions } = await makeSubject();
+      const receipt = newReceipt();
+      const prefix = receiptVectorPrefix(receipt);
+      const target = wordVector(dimensions, receipt, 1, 1);
+      await snapshots.merge('words', [target]);
+      const count = 8;
+      await Promise.all([
+        ...Array.from({ length: count }, (_, i) =>
+          snapshots.merge('words', [wordVector(dimensions, receipt, 2, i + 1)]),
+        ),
+        ...Array.from({ length: count }, (_, i) =>
+          snapshots.refresh('words', target.id, async () => new Map([[target.id, { [`field_${i}`]: i }]])),
+        ),
+      ]);
+      const listed = await snapshots.list('words', prefix);
+      expect(listed).toHaveLength(1 + count);
+      expect(listed.find((vector) => vector.id === target.id)?.metadata).toEqual({
+        ...target.metadata,
+        ...Object.fromEntries(Array.from({ length: count }, (_, i) => [`field_${i}`, i])),
+      });
     });
 
     it('takes a prefix literally: quotes, % and _ match only themselves', async () => {

@@ -2,14 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { LabelValidationStatus } from '../domain/label-validation-status.js';
 import type { WordLabelName } from '../domain/label-vocabulary.js';
 import { sampleLabel } from '../testing/contracts/contract-fixtures.js';
-import { compactRun } from './compact-run.js';
-import { compactionWorld, RECEIPT } from './compaction-world.test-support.js';
+import { RECEIPT } from './compaction-world.test-support.js';
 import { labelVectorFields } from './label-vector-fields.js';
-import { ReceiptNotMergedError } from './receipt-not-merged-error.js';
-import { refreshWordLabelFields } from './refresh-word-label-fields.js';
-import { wordVectorId } from './vector-ids.js';
 
-const word = { ...RECEIPT, lineId: 1, wordId: 2 };
 const label = (
   name: WordLabelName,
   validationStatus: LabelValidationStatus,
@@ -70,57 +65,5 @@ describe('labelVectorFields', () => {
     const { labelProposedBy: _, ...anonymous } = late;
     expect(labelVectorFields([anonymous, early]).label_proposed_by).toBe('');
     expect(labelVectorFields([validLater]).label_proposed_by).toBe('');
-  });
-});
-
-describe('refreshWordLabelFields', () => {
-  it('refuses a refresh before the receipt is merged, patching nothing', async () => {
-    const { snapshots } = compactionWorld();
-    const refused = refreshWordLabelFields({ snapshots }, word, [label('TAX', 'VALID')]);
-    await expect(refused).rejects.toBeInstanceOf(ReceiptNotMergedError);
-    await expect(refused).rejects.toMatchObject({
-      name: 'ReceiptNotMergedError',
-      receipt: { imageId: word.imageId, receiptId: word.receiptId },
-      collections: ['words'],
-    });
-    expect(snapshots.peek('words')).toEqual([]);
-  });
-
-  it('sets the fields of that word only, from its labels among those of the receipt', async () => {
-    const world = compactionWorld();
-    await compactRun(world, await world.upload());
-    const { snapshots } = world;
-    const before = snapshots.peek('words');
-    const labels = [label('TAX', 'VALID'), label('SUBTOTAL', 'INVALID'), label('DATE', 'VALID', 1)];
-    expect(await refreshWordLabelFields({ snapshots }, word, labels)).toEqual({
-      label_status: 'validated',
-      label_proposed_by: '',
-      valid_labels_array: ['TAX'],
-      invalid_labels_array: ['SUBTOTAL'],
-    });
-    const after = snapshots.peek('words');
-    const id = wordVectorId(word);
-    expect(after.find((v) => v.id === id)?.metadata).toMatchObject({
-      valid_labels_array: ['TAX'],
-      text: 'w1.2',
-    });
-    expect(after.filter((v) => v.id !== id)).toEqual(before.filter((v) => v.id !== id));
-    expect(snapshots.peek('lines').every((v) => !('label_status' in v.metadata))).toBe(true);
-  });
-
-  it('gives the same fields whatever order the labels come in, and resets them when none is left', async () => {
-    const world = compactionWorld();
-    await compactRun(world, await world.upload());
-    const { snapshots } = world;
-    const labels = [label('TAX', 'VALID'), label('GRAND_TOTAL', 'VALID'), label('TIP', 'PENDING')];
-    const forward = await refreshWordLabelFields({ snapshots }, word, labels);
-    expect(await refreshWordLabelFields({ snapshots }, word, [...labels].reverse())).toEqual(forward);
-    await refreshWordLabelFields({ snapshots }, word, []);
-    expect(snapshots.peek('words')[1]?.metadata).toMatchObject({
-      label_status: 'unvalidated',
-      label_proposed_by: '',
-      valid_labels_array: [],
-      invalid_labels_array: [],
-    });
   });
 });
