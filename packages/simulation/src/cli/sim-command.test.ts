@@ -17,9 +17,10 @@ describe('pnpm sim', () => {
   it('shows progress, prints the trace hash, and ends with the summary line; a replay prints the same hash', () => {
     const first = sim(['--receipts', '12', '--seed', '4', '--faults', 'none']);
     expect(first.status).toBe(0);
-    expect(first.lines[0]).toBe('sim: 12 receipts, seed 4 (given), faults none');
+    expect(first.lines[0]).toBe('simulating 12 receipts, seed 4 (given), faults none');
     expect(first.lines.some((line) => /^ {2}12\/12 receipts checked/.test(line))).toBe(true);
     expect(first.lines.at(-1)).toBe('sim: 12 receipts, seed 4, 0 faults injected, 0 violations');
+    expect(first.lines.filter((line) => line.startsWith('sim: '))).toHaveLength(1);
     const hash = first.lines.find((line) => line.startsWith('trace '));
     expect(hash).toMatch(/^trace [0-9a-f]{16} \(\d+ events\)$/);
     const second = sim(['--receipts', '12', '--seed', '4', '--faults', 'none']);

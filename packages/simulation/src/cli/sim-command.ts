@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     keepTrace: args.trace,
   };
   const total = args.only?.size ?? args.receipts;
-  console.log(`sim: ${total} receipts, seed ${args.seed} (${args.seedSource}), faults ${args.profile}`);
+  console.log(`simulating ${total} receipts, seed ${args.seed} (${args.seedSource}), faults ${args.profile}`);
   let shown = 0;
   const step = Math.max(1, Math.ceil(total / 20));
   const result = await simulate({

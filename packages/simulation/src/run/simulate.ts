@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   type MerchantRecord,
   type ReceiptWordLabel,
@@ -5,13 +6,19 @@ import {
   toTimestamp,
 } from '@receipt-gate/core';
 import { VirtualClock } from '@receipt-gate/core/testing';
-import { validationRequestOf } from '@receipt-gate/lambda';
+import { DISPATCHER_STREAM_SETTINGS, validationRequestOf } from '@receipt-gate/lambda';
 import { AsyncInvoker } from '@receipt-gate/local-runtime';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { finalChecks } from '../invariants/final-checks.js';
 import { Monitor } from '../invariants/monitor.js';
 import type { Violation } from '../invariants/violation.js';
-import { buildPipeline, type Pipeline, type PipelineCode, PRODUCTION_CODE } from '../pipeline/pipeline.js';
+import {
+  buildPipeline,
+  FUNCTION_TIMEOUTS_MS,
+  type Pipeline,
+  type PipelineCode,
+  PRODUCTION_CODE,
+} from '../pipeline/pipeline.js';
 import { SimRandom } from '../random/sim-random.js';
 import { LambdaRuntime } from '../runtime/lambda-runtime.js';
 import { type FaultProfileName, faultProfile } from '../scenario/fault-profile.js';
@@ -116,7 +123,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const profile = faultProfile(profileName);
   const code = options.code ?? PRODUCTION_CODE;
   const root = new SimRandom(options.seed);
-  const shape = drawRunShape(root.fork('shape'));
+
   const clock = new VirtualClock(START);
   const elapsed = () => clock.now() - START;
   const trace = new Trace({ start: START, keep: options.keepTrace ?? false });
@@ -124,7 +131,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const violations: Violation[] = [];
   let stopped = false;
 
-  const timings = { gateMaxWaitMs: SEED_GATE_POLICY.maxWaitMs, compactionTimeoutMs: 300_000 };
+  const timings = {
+    gateMaxWaitMs: SEED_GATE_POLICY.maxWaitMs,
+    compactionTimeoutMs: FUNCTION_TIMEOUTS_MS.dispatcher,
+  };
+  const shape = drawRunShape(root.fork('shape'), profile, timings, {
+    lanesPerShard: DISPATCHER_STREAM_SETTINGS.parallelizationFactor,
+  });
   const arrivals = arrivalTimes(root, options.receipts, shape);
   const plans: ReceiptPlan[] = [];
   for (let index = 0; index < options.receipts; index++) {
@@ -292,7 +305,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         retryDelaysMs: validation.retryDelaysMs,
         region: 'us-east-1',
         now: () => clock.now(),
-        sleep: (ms, signal) => clock.sleep(ms, signal).catch(() => {}),
+        sleep: (ms, signal) => {
+          // Every event waiting for a retry listens on the invoker's one signal: hundreds at a time is normal here.
+          setMaxListeners(0, signal);
+          return clock.sleep(ms, signal).catch(() => {});
+        },
         handler: async (accepted) => {
           // Lambda keeps each accepted event with an id of its own; the function gets the payload alone.
           const { event: id, payload } = accepted as QueuedValidation;

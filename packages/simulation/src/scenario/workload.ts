@@ -70,12 +70,42 @@ export interface RunShape {
   readonly inlineShare: number;
 }
 
-export function drawRunShape(random: SimRandom): RunShape {
-  return {
-    arrivalsPerSecond: random.pick([0.5, 1, 2, 5]),
-    shards: random.int(1, 4),
-    inlineShare: random.pick([0.25, 0.5, 0.75]),
-  };
+/** What a stream can take: the lanes of each shard (the dispatcher's parallelization factor). */
+export interface StreamCapacity {
+  readonly lanesPerShard: number;
+}
+
+/** The share of a shard's lanes the planned slow merges may keep busy, on average. */
+const SLOW_MERGE_LANE_SHARE = 0.6;
+
+/**
+ * The run's shape. Shards are drawn from 1 to 4, but never fewer than the planned slow merges need: each holds its
+ * lane for minutes (longer than the gate's whole budget), so at 5 receipts/s one shard's 4 lanes would all be held
+ * and the stream would fall hours behind. That is a question of capacity (`bench:e2e` measures it), not of
+ * correctness, which is what the simulation is for.
+ */
+export function drawRunShape(
+  random: SimRandom,
+  profile: FaultProfile,
+  timings: WorkloadTimings,
+  capacity: StreamCapacity,
+): RunShape {
+  const arrivalsPerSecond = random.pick([0.5, 1, 2, 5]);
+  const drawn = random.int(1, 4);
+  const inlineShare = random.pick([0.25, 0.5, 0.75]);
+  const busyLanes = arrivalsPerSecond * profile.receipt.slowMerge * (slowMergeMeanMs(timings) / 1000);
+  const needed = Math.ceil(busyLanes / (capacity.lanesPerShard * SLOW_MERGE_LANE_SHARE));
+  return { arrivalsPerSecond, shards: Math.max(drawn, needed), inlineShare };
+}
+
+/** The planned slow merges' bounds: past the gate's whole budget, within the compactor's timeout. */
+function slowMergeRangeMs(timings: WorkloadTimings): readonly [number, number] {
+  return [timings.gateMaxWaitMs + 1_000, timings.compactionTimeoutMs - 20_000];
+}
+
+function slowMergeMeanMs(timings: WorkloadTimings): number {
+  const [low, high] = slowMergeRangeMs(timings);
+  return (low + high) / 2;
 }
 
 /** The gate's wait budget the planned slow merges must exceed (the seed policy's 120 s). */
@@ -120,9 +150,7 @@ export function planReceipt(
   const lostCollection = random.chance(0.5) ? 'lines' : 'words';
   if (lost) add({ kind: 'lost-delta', collection: lostCollection });
   const slow = random.chance(p.slowMerge);
-  const mergeMs = Math.round(
-    random.between(timings.gateMaxWaitMs + 1_000, timings.compactionTimeoutMs - 20_000),
-  );
+  const mergeMs = Math.round(random.between(...slowMergeRangeMs(timings)));
   if (slow) add({ kind: 'slow-merge', mergeMs });
   const duplicate = random.chance(p.duplicateUpload);
   const duplicateAfterMs = random.chance(0.5) ? 0 : Math.round(random.between(1, 600_000));
