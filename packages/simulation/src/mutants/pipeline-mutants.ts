@@ -160,7 +160,7 @@ export const PIPELINE_MUTANTS = {
   mergeIgnoresCurrentState: {
     bug: "a merge that takes the delta's fields as they were at upload, ignoring the table's current state",
     caughtBy: 'changes-reach-vectors',
-    message: /label_status is|merchant_name is|validation_status is/,
+    message: / is .+, the table says /,
     file: COMPACT_RUN,
     edits: [
       {
