@@ -130,8 +130,8 @@ export function planReceipt(
   const random = root.fork(`receipt-${index}`).fork('plan');
   const whole = random.pick(SIM_SAMPLES);
   // Most receipts are a sample's first lines (a shorter receipt: fewer words, labels and stream records, the same
-  // paths through the pipeline); a quarter are whole.
-  const lineCount = random.chance(0.25) ? whole.lines.length : random.int(8, 16);
+  // paths through the pipeline); one in ten is whole.
+  const lineCount = random.chance(0.1) ? whole.lines.length : random.int(8, 16);
   const sample = firstLines(whole, lineCount);
   const imageId = random.uuid();
   const mode: RunMode = random.chance(shape.inlineShare) ? 'inline' : 'event';
