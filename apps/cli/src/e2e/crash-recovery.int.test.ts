@@ -136,6 +136,9 @@ describe('crash recovery on DynamoDB Local', () => {
         embeddingsDir,
         compactionDelayMs: 1_500,
         validationQueueDir,
+        // Lambda backs off between retries of a failing batch; 100 ms apart, the dispatcher's 10 retries would be
+        // spent before a killed DynamoDB Local is back on a loaded machine, and its records set aside.
+        streamRetryDelayMs: 3_000,
       };
       const recorder = new RunRecorder();
       const started: HandlersProcess[] = [];

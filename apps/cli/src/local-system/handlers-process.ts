@@ -19,6 +19,8 @@ export interface HandlersProcessOptions {
   readonly compactionDelayMs: number;
   /** Where the validation's accepted invocations wait (Lambda's queue): they outlive this process. */
   readonly validationQueueDir: string;
+  /** The pump's pause before re-delivering a failed batch. */
+  readonly streamRetryDelayMs: number;
 }
 
 /** What the parent sends. */
