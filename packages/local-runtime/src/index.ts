@@ -9,6 +9,7 @@ export {
 } from './async-invoke/async-invoker.js';
 export {
   type DynamoDbLocal,
+  type DynamoDbLocalOptions,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   startDynamoDbLocal,
@@ -20,6 +21,7 @@ export {
   type ReceiptState,
 } from './invariants/check-invariants.js';
 export { LOCAL_S3_CREDENTIALS, type LocalS3, type LocalS3Options, startLocalS3 } from './s3/local-s3.js';
+export { type BatchOutcome, batchOutcome, functionFailed } from './stream/batch-outcome.js';
 export { compileFilterCriteria, type FilterPattern, FilterPatternError } from './stream/filter-criteria.js';
 export { createLambdaContext, type LambdaContextOptions } from './stream/lambda-context.js';
 export { itemKey, laneOf } from './stream/lane-of.js';

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  BucketAlreadyExists,
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type {
   EmbeddingDeltaStore,
   EmbeddingSnapshotStore,
@@ -53,6 +58,7 @@ import {
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import type { Container } from 'inversify';
 import { type DeltaRef, SimulatedDeltaLoss } from './simulated-delta-loss.js';
+import { ValidationQueue } from './validation-queue.js';
 
 export interface LocalSystemOptions {
   readonly mode: RunMode;
@@ -70,6 +76,10 @@ export interface LocalSystemOptions {
   readonly analyzerConfig?: AnalyzerConfig;
   /** An existing S3-compatible endpoint for the deltas (a bucket of its own is created) instead of starting one. */
   readonly s3Endpoint?: string;
+  /** The deltas bucket to use (created on `s3Endpoint` if missing) instead of a new one: a restart finds its deltas. */
+  readonly deltasBucket?: string;
+  /** The directory of the snapshot tables, kept on stop, instead of a temporary one: a restart finds its snapshots. */
+  readonly embeddingsDir?: string;
   /** Deltas that cannot be read (the compaction of that collection fails). */
   readonly lostDeltas?: (delta: DeltaRef) => boolean;
   /** Wrap the embedding stores the handlers use (the bench counts and times their calls). */
@@ -87,6 +97,13 @@ export interface LocalSystemOptions {
   readonly validationRetryDelaysMs?: readonly number[];
   /** Also append the mapping's on-failure records to this file (`onFailureFile`), as a redrive reads them. */
   readonly onFailureFile?: string;
+  /**
+   * `event` mode: keep the validation's accepted invocations in this directory until they are done, as Lambda's
+   * queue keeps them, and run those a predecessor left: a system restarted after a crash loses none.
+   */
+  readonly validationQueueDir?: string;
+  /** The pump's pause before re-delivering a failed batch (default 100 ms): longer rides out a database restart. */
+  readonly streamRetryDelayMs?: number;
 }
 
 export interface LocalSystem {
@@ -162,42 +179,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     const tableName = options.tableName ?? `receipt-gate-${Date.now()}`;
     const streamArn = await ensureTable(client, tableName);
-    const deltasBucket = `receipt-gate-deltas-${randomUUID().slice(0, 8)}`;
+    const deltasBucket = options.deltasBucket ?? `receipt-gate-deltas-${randomUUID().slice(0, 8)}`;
     const s3 = options.s3Endpoint ? undefined : await startLocalS3({ buckets: [deltasBucket] });
     if (s3) cleanups.push(() => s3.stop());
     const s3Endpoint = options.s3Endpoint ?? s3?.endpoint ?? '';
     if (options.s3Endpoint) await createBucket(s3Endpoint, deltasBucket);
-    const stateDir = await mkdtemp(join(tmpdir(), 'receipt-gate-'));
-    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
-    const config: AppConfig = {
-      serviceName: 'receipt-gate-local',
-      mode: options.mode,
-      store: 'dynamodb',
+    const stateDir = options.embeddingsDir ?? (await mkdtemp(join(tmpdir(), 'receipt-gate-')));
+    if (!options.embeddingsDir) cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const config = localConfig(options, {
       tableName,
-      merchantRecord: options.merchantRecord ?? 'place',
-      region: LOCAL_REGION,
-      dynamoEndpoint: endpoint,
-      embeddings: {
-        uri: join(stateDir, 'embeddings'),
-        deltasBucket,
-        s3Endpoint,
-        s3MaxAttempts: 4,
-        embedder: 'hashing',
-        model: 'nomic-embed-text',
-        dimensions: 256,
-        optimizeEvery: options.optimizeEvery ?? 100,
-        keepVersionsMs: 3_600_000,
-      },
-      compactionDelayMs: options.compactionDelayMs,
-      gatePolicy: options.gatePolicy ?? {},
-      outcomePolicy: options.outcomePolicy ?? {},
-      inlineReserveMs: 10_000,
-      analyzer: options.analyzerConfig ?? {
-        kind: 'offline',
-        fallback: 'offline',
-        tracing: { enabled: false },
-      },
-    };
+      endpoint,
+      deltasBucket,
+      s3Endpoint,
+      embeddingsUri: options.embeddingsDir ?? join(stateDir, 'embeddings'),
+    });
     const deltas = createDeltaStore(config, LOCAL_S3_CREDENTIALS);
     cleanups.push(async () => deltas.close());
     const snapshots = createSnapshotStore(config, options.telemetry);
@@ -208,20 +203,27 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const validationFailures: AsyncFailureRecord[] = [];
     // `event` mode: the validation function, invoked asynchronously by the dispatcher (its handler is bound below).
     let validationHandler: ((event: unknown, context: Context) => Promise<unknown>) | undefined;
+    const queue =
+      options.mode === 'event' && options.validationQueueDir
+        ? new ValidationQueue(options.validationQueueDir)
+        : undefined;
     const validations =
       options.mode === 'event'
         ? new AsyncInvoker({
             name: 'validation',
-            handler: (event, context) => {
+            handler: async (event, context) => {
               if (!validationHandler) throw new Error('the validation handler is not bound yet');
-              return validationHandler(event, context);
+              const result = await validationHandler(event, context);
+              await queue?.done(event);
+              return result;
             },
             ...VALIDATION_INVOKE_SETTINGS,
             ...(options.validationRetryDelaysMs && { retryDelaysMs: options.validationRetryDelaysMs }),
             timeoutMs,
             region: LOCAL_REGION,
-            onFailure: (record) => {
+            onFailure: async (record) => {
               validationFailures.push(record);
+              await queue?.done(record.requestPayload);
             },
           })
         : undefined;
@@ -234,10 +236,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       ...(options.analyzer && { analyzer: options.analyzer }),
       deadLetters: { put: async (letters) => void deadLetters.push(...letters) },
       ...(validations && {
-        validationDispatch: { dispatch: async (run) => validations.invoke(validationRequestOf(run)) },
+        validationDispatch: {
+          dispatch: async (run) => {
+            await queue?.accept(validationRequestOf(run));
+            validations.invoke(validationRequestOf(run));
+          },
+        },
       }),
     });
-    if (validations) validationHandler = container.get(TOKENS.ValidationHandler);
+    if (validations) {
+      validationHandler = container.get(TOKENS.ValidationHandler);
+      for (const payload of (await queue?.left()) ?? []) validations.invoke(payload);
+    }
 
     const unprocessed: DynamoDBRecord[] = [];
     const dispatcher = container.get(TOKENS.DispatcherHandler) as StreamHandler;
@@ -246,7 +256,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       unprocessed.push(...records);
       await toFile?.(records, error, info);
     };
-    const pump = new StreamPump({ streamsClient, streamArn, region: LOCAL_REGION }, [
+    const pumpOptions = {
+      streamsClient,
+      streamArn,
+      region: LOCAL_REGION,
+      ...(options.streamRetryDelayMs !== undefined && { retryDelayMs: options.streamRetryDelayMs }),
+    };
+    const pump = new StreamPump(pumpOptions, [
       {
         ...pumpSettings(DISPATCHER_STREAM_SETTINGS),
         name: 'dispatcher',
@@ -302,6 +318,57 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   }
 }
 
+/** The configuration of the local system's functions: the deployed defaults on the local endpoints. */
+export function localConfig(
+  options: Pick<
+    LocalSystemOptions,
+    | 'mode'
+    | 'merchantRecord'
+    | 'compactionDelayMs'
+    | 'gatePolicy'
+    | 'outcomePolicy'
+    | 'analyzerConfig'
+    | 'optimizeEvery'
+  >,
+  where: {
+    readonly tableName: string;
+    readonly endpoint: string;
+    readonly deltasBucket: string;
+    readonly s3Endpoint: string;
+    readonly embeddingsUri: string;
+  },
+): AppConfig {
+  return {
+    serviceName: 'receipt-gate-local',
+    mode: options.mode,
+    store: 'dynamodb',
+    tableName: where.tableName,
+    merchantRecord: options.merchantRecord ?? 'place',
+    region: LOCAL_REGION,
+    dynamoEndpoint: where.endpoint,
+    embeddings: {
+      uri: where.embeddingsUri,
+      deltasBucket: where.deltasBucket,
+      s3Endpoint: where.s3Endpoint,
+      s3MaxAttempts: 4,
+      embedder: 'hashing',
+      model: 'nomic-embed-text',
+      dimensions: 256,
+      optimizeEvery: options.optimizeEvery ?? 100,
+      keepVersionsMs: 3_600_000,
+    },
+    compactionDelayMs: options.compactionDelayMs,
+    gatePolicy: options.gatePolicy ?? {},
+    outcomePolicy: options.outcomePolicy ?? {},
+    inlineReserveMs: 10_000,
+    analyzer: options.analyzerConfig ?? {
+      kind: 'offline',
+      fallback: 'offline',
+      tracing: { enabled: false },
+    },
+  };
+}
+
 /**
  * Until the stream is caught up, no handler runs and no validation is pending, all at once: a validation writes
  * labels (stream records for the dispatcher), and the dispatcher hands settled runs to the validation.
@@ -321,6 +388,7 @@ async function settle(
   }
 }
 
+/** Creates the bucket unless it exists (a restarted system uses its predecessor's). */
 async function createBucket(endpoint: string, bucket: string): Promise<void> {
   const client = new S3Client({
     endpoint,
@@ -330,6 +398,8 @@ async function createBucket(endpoint: string, bucket: string): Promise<void> {
   });
   try {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (!(error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists)) throw error;
   } finally {
     client.destroy();
   }

@@ -107,6 +107,23 @@ describe('AsyncInvoker', () => {
     expect({ attempts, failures }).toEqual({ attempts: 2, failures: [] });
   });
 
+  it('waits before each retry on the sleep it is given (a virtual clock), with the configured delays', async () => {
+    const waits: number[] = [];
+    const invoker = new AsyncInvoker({
+      ...base,
+      retryDelaysMs: [60_000, 120_000],
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+      handler: async () => {
+        throw new Error('always failing');
+      },
+    });
+    invoker.invoke({});
+    await invoker.drain();
+    expect(waits).toEqual([60_000, 120_000]);
+  });
+
   it('refuses settings Lambda refuses', () => {
     const handler = async () => {};
     expect(() => new AsyncInvoker({ ...base, handler, maximumRetryAttempts: 3 })).toThrow(

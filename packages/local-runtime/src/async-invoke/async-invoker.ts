@@ -49,6 +49,11 @@ export interface AsyncInvokerOptions {
   readonly onFailure?: (record: AsyncFailureRecord) => void | Promise<void>;
   /** The clock for event ages, in epoch ms; default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Waits before a retry, resolving early (never rejecting) when `signal` aborts; default a real timer. A
+   * simulation passes its virtual clock's.
+   */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface AsyncInvokerStats {
@@ -155,7 +160,10 @@ export class AsyncInvoker {
       if (!last) return;
       if (attempts > maximumRetryAttempts) return this.#giveUp(payload, 'RetriesExhausted', attempts, last);
       this.#stats.retries++;
-      await pause(delays[attempts - 1] ?? delays.at(-1) ?? 1_000, this.#controller.signal);
+      await (this.#options.sleep ?? pause)(
+        delays[attempts - 1] ?? delays.at(-1) ?? 1_000,
+        this.#controller.signal,
+      );
       if (this.#controller.signal.aborted) return;
     }
   }

@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 
@@ -59,4 +65,39 @@ process.kill(process.pid, 'SIGKILL');`,
     for (let i = 0; i < 50 && jvmsOnPort(port) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(jvmsOnPort(port)).toBe(0);
   }, 60_000);
+
+  it('keeps its data across a SIGKILL when it has a dbPath, and starts again on the same port', async () => {
+    const dbPath = mkdtempSync(join(tmpdir(), 'ddb-local-data-'));
+    let local = await startDynamoDbLocal({ dbPath });
+    const client = new DynamoDBClient({
+      endpoint: local.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'survivor',
+          KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      await client.send(new PutItemCommand({ TableName: 'survivor', Item: { PK: { S: 'kept' } } }));
+      await local.kill();
+      expect(jvmsOnPort(local.port)).toBe(0);
+      await expect(client.send(new ListTablesCommand({}))).rejects.toThrow();
+      local = await startDynamoDbLocal({ dbPath, port: local.port });
+      const { Item } = await client.send(
+        new GetItemCommand({ TableName: 'survivor', Key: { PK: { S: 'kept' } }, ConsistentRead: true }),
+      );
+      expect(Item).toEqual({ PK: { S: 'kept' } });
+    } finally {
+      client.destroy();
+      await local.stop();
+      rmSync(dbPath, { recursive: true, force: true });
+    }
+    expect(jvmsOnPort(local.port)).toBe(0);
+  }, 90_000);
 });

