@@ -58,6 +58,7 @@ const announceCompactions = (store: EmbeddingDeltaStore): EmbeddingDeltaStore =>
     send({ kind: 'compacting', prefix, receipt: receipts.get(prefix) });
     return store.getDelta(prefix);
   },
+  deleteDelta: (prefix) => store.deleteDelta(prefix),
 });
 const system = await startLocalSystem({ ...options, telemetry, wrapDeltas: announceCompactions });
 process.on('message', (message: ToHandlers) => {

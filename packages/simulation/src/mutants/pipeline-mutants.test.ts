@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { INVARIANTS, type Violation } from '../invariants/violation.js';
 import { simulate } from '../run/simulate.js';
 import { mutantCode, type PipelineMutant } from './mutant-loader.js';
-import { CALM, PIPELINE_MUTANTS, STORMY } from './pipeline-mutants.js';
+import { CALM, PIPELINE_MUTANTS, STORMY, STORMY_SEED_2 } from './pipeline-mutants.js';
 
 const MUTANTS = Object.entries(PIPELINE_MUTANTS) as [string, PipelineMutant][];
 const shows = (mutant: PipelineMutant) => (violation: Violation) =>
@@ -19,6 +19,7 @@ describe('each invariant catches broken variants of the real code', () => {
   it.each([
     ['calm', CALM],
     ['stormy', STORMY],
+    ['stormy (seed 2)', STORMY_SEED_2],
   ] as const)('the production code on the %s workload shows none of those violations', async (_, run) => {
     const result = await simulate(run);
     const mutants = MUTANTS.filter(([, mutant]) => mutant.run === run);

@@ -24,6 +24,7 @@ import type { MappingSettings } from '../table/event-source-mapping.js';
 import type { Item } from '../table/table-stream.js';
 import { CachingEmbedder } from './caching-embedder.js';
 import { MemoizingAnalyzer } from './memoizing-analyzer.js';
+import { SimReceiptVersionStore } from './sim-receipt-version-store.js';
 
 /**
  * THE WIRING: how the simulation builds the production pipeline from the container, and nothing else. When the
@@ -146,6 +147,9 @@ export function buildPipeline(mode: RunMode, code: PipelineCode = PRODUCTION_COD
       container.rebind(TOKENS.LabelRepository).toConstantValue(ports.store('labels'));
       container.rebind(TOKENS.ReceiptRepository).toConstantValue(ports.store('receipts'));
       container.rebind(TOKENS.MerchantRecordRepository).toConstantValue(ports.store('merchant'));
+      container
+        .rebind(TOKENS.ReceiptVersionStore)
+        .toConstantValue(new SimReceiptVersionStore(ports.store('versions')));
       return container.get(token) as Handler;
     };
   const fn = (name: string, timeoutMs: number, token: ServiceIdentifier<unknown>): PipelineFunction => ({

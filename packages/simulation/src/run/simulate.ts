@@ -235,6 +235,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     });
     const database = new Database({
       stream,
+      clock,
       merchantToItem: pipeline.merchantToItem,
       observer: monitor,
       ...(code.labelClass && { labelClass: code.labelClass }),

@@ -1,8 +1,11 @@
 import {
+  type Clock,
   type CompactionRunKey,
   type MerchantRecord,
   type ReceiptRef,
+  type ReceiptVersionLease,
   type ReceiptWordLabel,
+  TransientStoreError,
   wordLabelId,
 } from '@receipt-gate/core';
 import {
@@ -12,8 +15,10 @@ import {
   InMemoryLabelRepository,
   InMemoryMerchantRecordRepository,
   InMemoryReceiptRepository,
+  InMemoryReceiptVersionStore,
 } from '@receipt-gate/core/testing';
 import { toCompactionRunItem, toWordLabelItem } from '@receipt-gate/lambda';
+import type { LeaseToken } from '../pipeline/sim-receipt-version-store.js';
 import { receiptKey, receiptsNamed, UnroutableCallError } from './receipt-of.js';
 import type { Item, TableStream } from './table-stream.js';
 
@@ -29,6 +34,7 @@ export const STORES = [
   'deltas',
   'snapshots',
   'validations',
+  'versions',
 ] as const;
 export type StoreName = (typeof STORES)[number];
 
@@ -41,6 +47,7 @@ export const READ_METHODS: Readonly<Record<StoreName, readonly string[]>> = {
   deltas: ['getDelta'],
   snapshots: ['list'],
   validations: [],
+  versions: ['read'],
 };
 
 /** Stores whose items are in the table, and so in its stream (lines and words are left out: no mapping reads them). */
@@ -65,6 +72,17 @@ export interface DatabaseObserver {
   guardedWriteApplied(writer: Writer, key: CompactionRunKey, completed: boolean): void;
 }
 
+/** How long a lease holds before another upload may take it over (the DynamoDB adapter's default). */
+const LEASE_MS = 60_000;
+/** How often an upload waiting for a lease looks again. */
+const LEASE_POLL_MS = 100;
+
+interface HeldLease {
+  readonly lease: ReceiptVersionLease;
+  readonly takenAt: number;
+  expired: boolean;
+}
+
 /** The label store class (a mutant may replace it). */
 export type LabelRepositoryClass = typeof InMemoryLabelRepository;
 
@@ -76,6 +94,8 @@ class Partition {
   readonly merchant = new InMemoryMerchantRecordRepository();
   readonly deltas = new InMemoryEmbeddingDeltaStore();
   readonly snapshots = new InMemoryEmbeddingSnapshotStore();
+  /** The upload's store of whole receipt versions, over this receipt's fakes (its lease included). */
+  readonly versions: InMemoryReceiptVersionStore;
   readonly runKeys = new Map<string, CompactionRunKey>();
   readonly deltaPrefixes = new Set<string>();
   /** The item images the stream has reported, by item key. */
@@ -87,8 +107,16 @@ class Partition {
   constructor(
     readonly receipt: ReceiptRef,
     labelClass: LabelRepositoryClass,
+    clock: Clock,
   ) {
     this.labels = new labelClass({ runs: this.runs });
+    this.versions = new InMemoryReceiptVersionStore({
+      receipts: this.receipts,
+      labels: this.labels,
+      metadata: this.merchant,
+      runs: this.runs,
+      clock,
+    });
   }
 
   /** Runs `work` after every write already queued on this receipt's items. */
@@ -101,6 +129,8 @@ class Partition {
 
 export interface DatabaseOptions {
   readonly stream: TableStream;
+  /** The run's clock: an upload waiting for a receipt's lease waits on it. */
+  readonly clock: Clock;
   /** The merchant record item codec the handlers use (RECEIPT_PLACE or RECEIPT_METADATA). */
   readonly merchantToItem: (record: MerchantRecord) => Item;
   readonly observer: DatabaseObserver;
@@ -124,6 +154,10 @@ export class Database {
   readonly #options: DatabaseOptions;
   readonly #labelClass: LabelRepositoryClass;
   readonly #orphan: Partition;
+  readonly #leases = new Map<number, HeldLease>();
+  /** The lease each receipt's uploads contend for, by receipt key, while one is held. */
+  readonly #holders = new Map<string, number>();
+  #lastLease = 0;
 
   constructor(options: DatabaseOptions) {
     this.#options = options;
@@ -131,6 +165,7 @@ export class Database {
     this.#orphan = new Partition(
       { imageId: '00000000-0000-4000-8000-000000000000', receiptId: 1 },
       this.#labelClass,
+      options.clock,
     );
   }
 
@@ -159,6 +194,7 @@ export class Database {
       return undefined;
     }
     const partition = receipt ? this.#partition(receipt) : this.#orphan;
+    if (store === 'versions') return this.#versionCall(partition, writer, method, args);
     const target = partition[store] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const fn = target[method];
     if (typeof fn !== 'function') throw new TypeError(`the ${store} store has no method ${method}`);
@@ -244,10 +280,98 @@ export class Database {
     const key = receiptKey(receipt);
     let partition = this.#partitions.get(key);
     if (!partition) {
-      partition = new Partition({ imageId: receipt.imageId, receiptId: receipt.receiptId }, this.#labelClass);
+      partition = new Partition(
+        { imageId: receipt.imageId, receiptId: receipt.receiptId },
+        this.#labelClass,
+        this.#options.clock,
+      );
       this.#partitions.set(key, partition);
     }
     return partition;
+  }
+
+  /**
+   * One step of an upload's receipt version: reading, taking the lease (waiting on the clock while another upload
+   * holds it), then each write under it as a table write of its own, followed by the stream records of every item
+   * it changed (runs, labels, the merchant record).
+   */
+  async #versionCall(
+    partition: Partition,
+    writer: Writer,
+    method: string,
+    args: unknown[],
+  ): Promise<unknown> {
+    if (method === 'read') return partition.versions.read(args[0] as ReceiptRef);
+    if (method === 'lease') return this.#takeLease(partition, args[1] as { readonly waitUntil: number });
+    const token = args[0] as LeaseToken;
+    const held = this.#leases.get(token.lease);
+    if (!held) throw new TypeError(`no lease ${token.lease} in the simulated database`);
+    const { lease } = held;
+    if (method === 'release') {
+      if (!held.expired) await this.#free(partition, token.lease);
+      return undefined;
+    }
+    // Fenced, as the DynamoDB adapter's writes are: a lease another upload took over writes nothing.
+    if (held.expired)
+      throw new TransientStoreError('the receipt lease expired and was taken over; try again');
+    for (const arg of args.slice(1)) rememberRunKey(partition, arg);
+    return partition.exclusive(async () => {
+      try {
+        if (method === 'writeContent') {
+          await lease.writeContent(
+            args[1] as Parameters<ReceiptVersionLease['writeContent']>[0],
+            args[2] as [],
+          );
+        } else if (method === 'writeRun') {
+          await lease.writeRun(args[1] as Parameters<ReceiptVersionLease['writeRun']>[0]);
+        } else if (method === 'rollback') {
+          await lease.rollback();
+        } else {
+          throw new TypeError(`the versions store has no method ${method}`);
+        }
+      } finally {
+        for (const store of ['runs', 'labels', 'merchant'] as const)
+          await this.#report(partition, store, writer);
+      }
+    });
+  }
+
+  /**
+   * The receipt's lease, as the DynamoDB adapter gives it: waits on the clock while another upload holds it, and
+   * takes over one held longer than LEASE_MS (its holder crashed or timed out; no Lambda runs that long).
+   */
+  async #takeLease(partition: Partition, options: { readonly waitUntil: number }): Promise<unknown> {
+    const { clock } = this.#options;
+    const key = receiptKey(partition.receipt);
+    for (;;) {
+      const current = this.#holders.get(key);
+      const held = current === undefined ? undefined : this.#leases.get(current);
+      if (current !== undefined && held && clock.now() - held.takenAt >= LEASE_MS) {
+        await this.#free(partition, current);
+        held.expired = true;
+        this.#leases.set(current, held);
+        continue;
+      }
+      if (current === undefined) break;
+      if (clock.now() >= options.waitUntil) {
+        throw new TransientStoreError(
+          `receipt ${partition.receipt.imageId}/${partition.receipt.receiptId} is being uploaded by another request; try again`,
+        );
+      }
+      await clock.sleep(Math.min(LEASE_POLL_MS, Math.max(1, options.waitUntil - clock.now())));
+    }
+    const lease = await partition.versions.lease(partition.receipt, { waitUntil: options.waitUntil });
+    const id = ++this.#lastLease;
+    this.#leases.set(id, { lease, takenAt: clock.now(), expired: false });
+    this.#holders.set(key, id);
+    return { ...partition.receipt, lease: id, stored: lease.stored };
+  }
+
+  async #free(partition: Partition, id: number): Promise<void> {
+    const held = this.#leases.get(id);
+    const key = receiptKey(partition.receipt);
+    if (this.#holders.get(key) === id) this.#holders.delete(key);
+    await held?.lease.release();
   }
 
   /** Appends a stream record for every item of `store` that changed since the last report. */
