@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,40 @@ process.kill(process.pid, 'SIGKILL');`,
     expect(port).toBeGreaterThan(0);
     for (let i = 0; i < 50 && jvmsOnPort(port) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(jvmsOnPort(port)).toBe(0);
+  }, 60_000);
+
+  it('kills the JVM when the whole process group gets SIGINT and the process then dies (Ctrl-C, timeout)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddb-local-'));
+    const script = join(dir, 'start-and-wait.mts');
+    writeFileSync(
+      script,
+      `import { startDynamoDbLocal } from ${JSON.stringify(fileURLToPath(new URL('./dynamodb-local.ts', import.meta.url)))};
+process.on('SIGINT', () => process.kill(process.pid, 'SIGKILL'));
+const local = await startDynamoDbLocal();
+console.log(local.port);
+setInterval(() => {}, 1_000);`,
+    );
+    // Its own process group, as a terminal's foreground job is: the signal reaches every process in it.
+    const child = spawn('npx', ['tsx', script], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('\n')) resolve(Number(output.trim()));
+        });
+        child.once('exit', () => reject(new Error('the script ended before DynamoDB Local answered')));
+      });
+      expect(jvmsOnPort(port)).toBe(1);
+      process.kill(-(child.pid as number), 'SIGINT');
+      for (let i = 0; i < 50 && jvmsOnPort(port) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(jvmsOnPort(port)).toBe(0);
+    } finally {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {}
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('keeps its data across a SIGKILL when it has a dbPath, and starts again on the same port', async () => {

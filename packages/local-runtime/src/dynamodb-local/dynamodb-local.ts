@@ -79,12 +79,14 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`)
     .join(' ');
   // `cat` returns when our end of stdin closes (stop, exit or crash); then the JVM is killed and reaped. The shell
-  // first says the JVM's pid, for `kill`.
+  // first says the JVM's pid, for `kill`. Once the JVM runs (so it keeps their default actions), the shell ignores the
+  // signals a terminal or a wrapper like `timeout` sends to the whole process group: a shell killed by one would
+  // leave the JVM behind (a background job ignores SIGINT).
   const child = spawn(
     'sh',
     [
       '-c',
-      `${java} >/dev/null 2>&1 & pid=$!; echo $pid; cat >/dev/null; kill $pid 2>/dev/null; wait $pid 2>/dev/null`,
+      `${java} >/dev/null 2>&1 & pid=$!; trap '' INT QUIT TERM HUP; echo $pid; cat >/dev/null; kill $pid 2>/dev/null; wait $pid 2>/dev/null`,
     ],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
