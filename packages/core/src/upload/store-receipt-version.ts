@@ -194,7 +194,8 @@ async function write(
       putDeltas.push(prefix);
       await deps.deltas.putDelta(prefix, delta);
     }
-    await lease.writeRun(run);
+    // Stamped as it is written: the run exists from now (its age, and a compaction's latency, count from here).
+    await lease.writeRun({ ...run, createdAt: toTimestamp(deps.clock.now()) });
   } catch (error) {
     const undone = await Promise.allSettled([
       ...(writes.rerun ? [] : putDeltas.map((prefix) => deps.deltas.deleteDelta(prefix))),
