@@ -250,7 +250,7 @@ export class LambdaRuntime {
                 : undefined,
           },
         ) as T,
-      analyzer: (inner) => this.#analyzer(inner),
+      analyzer: (inner) => this.#analyzer(inner, env),
       deadLetters: {
         put: async (letters) => context.observer.deadLettered(env.current, letters),
       },
@@ -344,13 +344,14 @@ export class LambdaRuntime {
   }
 
   /** The analyzer with the planned faults: the first analysis of a receipt may fail, or overrun its deadline. */
-  #analyzer(inner: ReceiptAnalyzer): ReceiptAnalyzer {
+  #analyzer(inner: ReceiptAnalyzer, env: Environment): ReceiptAnalyzer {
     const context = this.#context;
     return {
       name: inner.name,
       analyze: async (input, options) => {
         const receipt = context.receiptIndex(input.receipt.imageId);
-        const fault = receipt === undefined ? undefined : this.#analyzerFault(receipt);
+        // A healed attempt meets no fault: a planned one stays for a later analysis of the receipt.
+        const fault = receipt === undefined || env.current?.healed ? undefined : this.#analyzerFault(receipt);
         if (fault?.kind === 'analyzer-failure') throw new Error('injected: the analyzer failed');
         if (fault?.kind === 'analyzer-overrun') {
           // A model that ignores its signal: only the validation's own deadline can let it go.
