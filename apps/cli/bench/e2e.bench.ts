@@ -16,9 +16,11 @@ const DEFAULT_RECEIPTS = 300;
 const DEFAULT_COMPACTION_MS = 200;
 // About the compaction time: a read or two per merge, a release at most one interval late.
 const DEFAULT_POLL_MS = 250;
+// Enough to compile the JVM's and this process's hot paths (a few thousand item writes), a few seconds.
+const DEFAULT_WARMUP = 30;
 const MODES = { inline: ['inline'], event: ['event'], both: ['inline', 'event'] } as const;
 
-const USAGE = `Usage: bench [--receipts N] [--mode inline|event|both] [--compaction-ms MS] [--poll-ms MS] [--json]
+const USAGE = `Usage: bench [--receipts N] [--mode inline|event|both] [--compaction-ms MS] [--poll-ms MS] [--warmup N] [--json]
 
 Runs the whole flow on DynamoDB Local in the given mode(s) and writes docs/benchmarks/e2e.md; the output ends with
 one line per mode: e2e: <mode> <N> receipts, <x> receipts/s, <y>% of write ceiling, <z> requests/receipt, <v> violations
@@ -26,6 +28,7 @@ one line per mode: e2e: <mode> <N> receipts, <x> receipts/s, <y>% of write ceili
   --mode           inline, event or both (default both)
   --compaction-ms  how long each merge takes (default ${DEFAULT_COMPACTION_MS})
   --poll-ms        the gate's interval between reads of the run (default ${DEFAULT_POLL_MS})
+  --warmup         receipts of an unmeasured flow run first in each mode, on its own table (default ${DEFAULT_WARMUP})
   --json           also print the modes' results as JSON before the summary lines (the report is still written)`;
 
 function integer(name: string, raw: string, min: number): number {
@@ -55,6 +58,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
       mode: { type: 'string', default: 'both' },
       'compaction-ms': { type: 'string', default: String(DEFAULT_COMPACTION_MS) },
       'poll-ms': { type: 'string', default: String(DEFAULT_POLL_MS) },
+      warmup: { type: 'string', default: String(DEFAULT_WARMUP) },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -64,6 +68,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const receipts = integer('receipts', values.receipts, 1);
+  const warmupReceipts = integer('warmup', values.warmup, 0);
   const compactionDelayMs = integer('compaction-ms', values['compaction-ms'], 0);
   const policy = resolveGatePolicy({ pollIntervalMs: integer('poll-ms', values['poll-ms'], 1) });
   if (!(values.mode in MODES))
@@ -75,7 +80,14 @@ export async function runBench(argv: readonly string[]): Promise<number> {
   const runs: ModeResult[] = [];
   for (const mode of modes) {
     console.error(`bench:e2e: ${mode} mode, ${receipts} receipts, compaction ${compactionDelayMs} ms...`);
-    const result = await runMode({ mode, receipts, compactionDelayMs, gatePolicy: policy, settleTimeoutMs });
+    const result = await runMode({
+      mode,
+      receipts,
+      compactionDelayMs,
+      gatePolicy: policy,
+      settleTimeoutMs,
+      warmupReceipts,
+    });
     console.error(
       `bench:e2e: ${mode} mode took ${(result.wallMs / 1000).toFixed(1)} s, ${result.violations.length} violation(s)`,
     );
@@ -88,6 +100,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     generatedAt: new Date(),
     runTimeMs,
     receipts,
+    warmupReceipts,
     samples: SAMPLE_RECEIPTS.length,
     compactionDelayMs,
     policy,

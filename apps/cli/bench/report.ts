@@ -6,6 +6,8 @@ export interface ReportInput {
   readonly generatedAt: Date;
   readonly runTimeMs: number;
   readonly receipts: number;
+  /** Receipts of the unmeasured flow each mode ran first. */
+  readonly warmupReceipts: number;
   /** How many distinct sample receipts the uploads cycle through. */
   readonly samples: number;
   readonly compactionDelayMs: number;
@@ -59,6 +61,23 @@ const count = (counts: ReadonlyMap<string, number>, name: string) => counts.get(
 export const ceilingShare = (run: ModeResult) =>
   (100 * run.itemWrites) / (run.wallMs / 1000) / run.ceiling.itemsPerSecond;
 const dispatcher = (run: ModeResult) => run.pump.dispatcher;
+
+/**
+ * The least CPU any implementation of the flow spends per receipt on this machine: each of the receipt's item writes
+ * done once by BatchWriteItem, read back once by Query and its stream record read once, on a warm DynamoDB Local.
+ * Undefined where the JVM's CPU time is not known.
+ */
+export function floorCpuMs(run: ModeResult): { node: number; database: number } | undefined {
+  const { node, database } = run.ceiling.floorCpuMsPerItem;
+  const items = run.itemWrites / run.receipts;
+  return database === undefined ? undefined : { node: node * items, database: database * items };
+}
+
+/** Receipts per second the machine's cores could give if the flow spent no more than the floor. */
+export const floorReceiptsPerSecond = (run: ModeResult, cores: number) => {
+  const floor = floorCpuMs(run);
+  return floor === undefined ? undefined : (cores * 1000) / (floor.node + floor.database);
+};
 const streamRecords = (run: ModeResult) => dispatcher(run)?.recordLatencyMs.length ?? 0;
 
 /** The line each mode ends the command's output with. */
@@ -96,7 +115,8 @@ const spread = (values: readonly number[]) =>
     ? `${s2(percentile(values, 50))} / ${s2(percentile(values, 99))} / ${s2(percentile(values, 100))}`
     : '-';
 
-function resultsTable({ runs }: ReportInput): string {
+function resultsTable(input: ReportInput): string {
+  const { runs } = input;
   const row = (metric: string, cell: (run: ModeResult) => string) => [metric, ...runs.map(cell)];
   const perReceiptRow = (metric: string, total: (run: ModeResult) => number) =>
     row(metric, (run) => num(perReceipt(run, total(run))));
@@ -115,8 +135,27 @@ function resultsTable({ runs }: ReportInput): string {
         (run) =>
           `${run.ceiling.items} items of ${Math.round(run.ceiling.meanItemBytes)} B in ${s2(run.ceiling.ms)} s`,
       ),
+      row(
+        'Least CPU per receipt (write, read back and stream each item once), Node + DynamoDB Local (ms)',
+        (run) => {
+          const floor = floorCpuMs(run);
+          return floor ? `${Math.round(floor.node)} + ${Math.round(floor.database)}` : '-';
+        },
+      ),
+      row(`Receipts/s the ${input.cores} cores allow at that least CPU`, (run) => {
+        const most = floorReceiptsPerSecond(run, input.cores);
+        return most === undefined ? '-' : most.toFixed(1);
+      }),
       row('1-minute load average at the start', (run) => run.loadAverage.toFixed(2)),
       row('Node CPU time, handlers + pump + proxy (s)', (run) => s(run.cpuMs)),
+      row('DynamoDB Local CPU time (s)', (run) =>
+        run.databaseCpuMs === undefined ? '-' : s(run.databaseCpuMs),
+      ),
+      row('CPU per receipt, Node + DynamoDB Local (ms)', (run) =>
+        run.databaseCpuMs === undefined
+          ? `${Math.round(run.cpuMs / run.receipts)} + -`
+          : `${Math.round(run.cpuMs / run.receipts)} + ${Math.round(run.databaseCpuMs / run.receipts)}`,
+      ),
       row(
         'Last upload returned at (s); uploads retried by the caller',
         (run) => `${s(run.uploadsReturnedMs)}; ${run.uploadRetries}`,
@@ -210,7 +249,7 @@ arrive while it is being written are applied together as one version (the LanceD
 versions count table writes, not calls. Vectors have 256 float32 values (HashingEmbedder); ${receipts} receipts per mode.`;
 }
 
-function targetsSection({ runs, receipts, compactionDelayMs }: ReportInput): string {
+function targetsSection({ runs, receipts, compactionDelayMs, cores }: ReportInput): string {
   const event = runs.find((run) => run.mode === 'event');
   if (!event) return `No ${code('event')} run in this report: the targets are set for ${code('event')} mode.`;
   const check = (ok: boolean) => (ok ? 'met' : '**not met**');
@@ -244,7 +283,22 @@ function targetsSection({ runs, receipts, compactionDelayMs }: ReportInput): str
         ['0 invariant violations', String(event.violations.length), check(event.violations.length === 0)],
       ],
     ),
+    ...floorNote(event, cores),
   ].join('\n');
+}
+
+/** What the least CPU a receipt needs allows on this machine, against the throughput target. */
+function floorNote(run: ModeResult, cores: number): string[] {
+  const floor = floorCpuMs(run);
+  const most = floorReceiptsPerSecond(run, cores);
+  if (!floor || most === undefined) return [];
+  return [
+    '',
+    `Writing each of a receipt's ${num(run.itemWrites / run.receipts)} item writes once, reading it back once and ` +
+      `reading its stream record once takes ${Math.round(floor.node + floor.database)} ms of CPU per receipt on ` +
+      `this machine (${Math.round(floor.database)} ms of it in DynamoDB Local), measured in this run: with nothing ` +
+      `else done, the ${cores} cores allow at most ${most.toFixed(1)} receipts/s.`,
+  ];
 }
 
 function violationsSection({ runs }: ReportInput): string {
@@ -270,16 +324,18 @@ Generated by \`${input.command}\` (\`apps/cli/bench/e2e.bench.ts\`) on ${input.g
 ${receipts} receipts per mode, compaction delay ${compactionDelayMs} ms, gate policy: ${describeGatePolicy(policy)}.
 Machine: ${input.cores} cores, Node ${input.nodeVersion} (load averages below; other work shares the machine);
 ${s(input.runTimeMs)} s of wall time for the whole bench. Reproduce with
-\`pnpm bench:e2e --receipts ${receipts} --mode ${modeArg} --compaction-ms ${compactionDelayMs} --poll-ms ${policy.pollIntervalMs}\`.
+\`pnpm bench:e2e --receipts ${receipts} --mode ${modeArg} --compaction-ms ${compactionDelayMs} --poll-ms ${policy.pollIntervalMs} --warmup ${input.warmupReceipts}\`.
 This file is overwritten by each run; do not edit it by hand.
 
 ## Setup
 
-- Each mode runs on its own DynamoDB Local (a fresh JVM), table, stream and handlers, wired by
+- Each mode runs on its own DynamoDB Local (a JVM of its own, with the parallel collector), table, stream and
+  handlers, wired by
   \`startLocalSystem\` as deployed: one stream mapping, the dispatcher's (${input.settings}), feeding the
   dispatcher, which compacts and, in \`event\` mode, hands each settled run to the validation through an
   asynchronous invocation (Lambda's retries and on-failure record). The settings are the exported constants the
   CDK app deploys.
+- ${input.warmupReceipts > 0 ? `Before it, unmeasured, the same flow runs on ${input.warmupReceipts} receipts on a table, bucket and snapshot tables of its own, in the same JVM and process: a cold JVM takes writes at about a third of its warm speed, and production's DynamoDB has no JIT to warm.` : 'No warm-up flow ran first (`--warmup 0`): the JVM and this process start cold, and their JIT compilation is measured with the flow.'}
 - The ${receipts} receipts cycle through the ${input.samples} sample receipts (copies get fresh image ids) and are
   uploaded all at once, as a burst of Lambda invocations would be. The compactor waits ${compactionDelayMs} ms before
   each merge, standing in for production's merge time. Outcome policy: the defaults.
@@ -293,7 +349,10 @@ This file is overwritten by each run; do not edit it by hand.
 - The write ceiling is measured right after the flow on a fresh DynamoDB Local (the flow's own instance has
   slowed by then under every item and stream record it keeps in memory): the items the flow left, written again
   under new keys into our table's definition by BatchWriteItem alone (25 a request, 16 requests in flight, at most
-  3000 items). The flow's item writes are the items its table holds at the end plus every UpdateItem.
+  6000 items), once to warm the JVM and once measured. The flow's item writes are the items the measured receipts
+  added to the table plus every UpdateItem.
+- CPU time is this process's (handlers, pump, proxy, the S3 server and LanceDB's threads) and the DynamoDB Local
+  JVM's over the measured window; the two cores offer 2 s of CPU per second.
 
 ## Targets
 

@@ -11,6 +11,7 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   LOCAL_S3_CREDENTIALS,
+  localStreamsClient,
   RunRecorder,
   startDynamoDbLocal,
 } from '@receipt-gate/local-runtime';
@@ -19,6 +20,7 @@ import { compactionInterval, mostOverlapping } from '../src/demo/overlap.js';
 import { startLocalSystem } from '../src/local-system/local-system.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import { diskUsage } from './disk-usage.js';
+import { processCpuMs } from './process-cpu.js';
 import { type OperationStats, StoreMeter } from './store-meter.js';
 import { measureWriteCeiling, scanItems, type WriteCeiling } from './write-ceiling.js';
 
@@ -40,6 +42,8 @@ export interface ModeOptions {
   readonly compactionDelayMs: number;
   readonly gatePolicy: GatePolicy;
   readonly settleTimeoutMs: number;
+  /** Receipts of an unmeasured flow run first on the same DynamoDB Local and process, so neither is measured cold. */
+  readonly warmupReceipts: number;
 }
 
 export interface ModeResult {
@@ -69,6 +73,8 @@ export interface ModeResult {
   readonly releaseMs: readonly number[];
   /** CPU time of this process (handlers, pump, proxy; not DynamoDB Local) over the measured window. */
   readonly cpuMs: number;
+  /** CPU time of the DynamoDB Local JVM over the measured window; undefined where the OS does not tell. */
+  readonly databaseCpuMs: number | undefined;
   /** The machine's 1-minute load average when the mode started: others may share it. */
   readonly loadAverage: number;
   readonly pump: Readonly<Record<string, SubscriptionStats>>;
@@ -82,7 +88,7 @@ export interface ModeResult {
   readonly validationInvocations: AsyncInvokerStats | undefined;
   /** Label and merchant records acknowledged for receipts not merged yet (carried by their merge). */
   readonly deferred: number;
-  /** Item writes of the flow: the items the table holds at the end, plus every UpdateItem. */
+  /** Item writes of the flow: the items the measured receipts added to the table, plus every UpdateItem. */
   readonly itemWrites: number;
   /** The DynamoDB Local write ceiling, measured on a fresh instance right after the flow. */
   readonly ceiling: WriteCeiling;
@@ -143,7 +149,7 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
     const proxy = await startCountingProxy(local.endpoint);
     let measured: Omit<ModeResult, 'ceiling'> & { tableName: string };
     try {
-      measured = await measure(options, proxy);
+      measured = await measure(options, proxy, local.pid);
     } finally {
       await proxy.close();
     }
@@ -156,7 +162,14 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
     try {
       return {
         ...result,
-        ceiling: await withClient(fresh.endpoint, (client) => measureWriteCeiling(client, items)),
+        ceiling: await withClient(fresh.endpoint, async (client) => {
+          const streams = localStreamsClient(fresh.endpoint);
+          try {
+            return await measureWriteCeiling(client, items, { streams, databasePid: fresh.pid });
+          } finally {
+            streams.destroy();
+          }
+        }),
       };
     } finally {
       await fresh.stop();
@@ -178,6 +191,7 @@ async function withClient<T>(endpoint: string, use: (client: DynamoDBClient) => 
 async function measure(
   options: ModeOptions,
   proxy: CountingProxy,
+  databasePid: number,
 ): Promise<Omit<ModeResult, 'ceiling'> & { tableName: string }> {
   const { mode } = options;
   const validatedAt = new Map<string, number>();
@@ -203,10 +217,27 @@ async function measure(
     telemetry: recorder,
   });
   try {
+    if (options.warmupReceipts > 0) {
+      // The same flow on other receipts first, unmeasured, in this system: a cold JVM takes writes at about a third
+      // of its warm speed (production's DynamoDB has no JIT to warm), and this process loads and compiles the
+      // handlers' code. It runs on the measured table because DynamoDB Local slows every write to a table with a
+      // stream when another table's stream holds many records.
+      await Promise.all(
+        demoUploads(options.warmupReceipts, options.receipts).map((upload) => system.upload(upload.payload)),
+      );
+      await system.settle(options.settleTimeoutMs);
+      validatedAt.clear();
+      deferred = 0;
+      meter.operations.clear();
+      system.pump.resetStats();
+      system.validations?.resetStats();
+    }
+    const itemsBefore = options.warmupReceipts > 0 ? await countItems(system) : 0;
     const requestsBefore = new Map(system.requests);
     const wireBefore = proxy.counts();
     const loadAverage = loadavg()[0] ?? 0;
     const cpuBefore = process.cpuUsage();
+    const databaseCpuBefore = processCpuMs(databasePid);
     const startedAt = Date.now();
     let uploadsReturnedAt = startedAt;
     let uploadRetries = 0;
@@ -232,6 +263,7 @@ async function measure(
     await system.settle(options.settleTimeoutMs);
     const wallMs = Date.now() - startedAt;
     const cpu = process.cpuUsage(cpuBefore);
+    const databaseCpuAfter = processCpuMs(databasePid);
     // The client middleware names commands (`GetItemCommand`), the wire names operations (`GetItem`).
     const tableRequests = new Map(
       [...difference(system.requests, requestsBefore)].map(([command, count]) => [
@@ -250,7 +282,7 @@ async function measure(
       snapshots: system.snapshots,
     };
     const { violations, receipts } = await checkInvariants(stores, keys, recorder, system.givenUp());
-    const tableItems = await countItems(system);
+    const tableItems = (await countItems(system)) - itemsBefore;
     const operations = new Map(meter.operations);
     const figures = await storeFigures(system, operations);
     const records = keys.map((key) => recorder.record(key));
@@ -288,6 +320,10 @@ async function measure(
         return validated === undefined ? [] : [validated - finishedAt];
       }),
       cpuMs: (cpu.user + cpu.system) / 1000,
+      databaseCpuMs:
+        databaseCpuBefore === undefined || databaseCpuAfter === undefined
+          ? undefined
+          : databaseCpuAfter - databaseCpuBefore,
       loadAverage,
       pump,
       unprocessed: system.unprocessed.length,

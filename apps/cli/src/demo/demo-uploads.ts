@@ -9,9 +9,13 @@ export interface DemoUpload {
   readonly payload: Record<string, unknown>;
 }
 
-/** `count` uploads cycling through the sample receipts; copies beyond the first round get new image ids. */
-export function demoUploads(count: number): DemoUpload[] {
-  return Array.from({ length: count }, (_, i) => {
+/**
+ * `count` uploads cycling through the sample receipts, from the `first`-th on; copies beyond the first round get
+ * new image ids.
+ */
+export function demoUploads(count: number, first = 0): DemoUpload[] {
+  return Array.from({ length: count }, (_, at) => {
+    const i = first + at;
     const sample = SAMPLE_RECEIPTS[i % SAMPLE_RECEIPTS.length] as SampleReceipt;
     const imageId = i < SAMPLE_RECEIPTS.length ? sample.imageId : randomUUID();
     const strip = ({

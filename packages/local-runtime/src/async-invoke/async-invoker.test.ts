@@ -33,6 +33,23 @@ describe('AsyncInvoker', () => {
     });
   });
 
+  it('counts from zero again after resetStats, high-water mark included', async () => {
+    const invoker = new AsyncInvoker({ ...base, handler: async () => {} });
+    invoker.invoke({ n: 1 });
+    invoker.invoke({ n: 2 });
+    await invoker.drain();
+    invoker.resetStats();
+    invoker.invoke({ n: 3 });
+    await invoker.drain();
+    expect(invoker.stats()).toEqual({
+      events: 1,
+      attempts: 1,
+      retries: 0,
+      failures: 0,
+      concurrencyHighWater: 1,
+    });
+  });
+
   it("retries a failing attempt up to the limit, then sends Lambda's on-failure record with the last error", async () => {
     const failures: AsyncFailureRecord[] = [];
     let attempts = 0;

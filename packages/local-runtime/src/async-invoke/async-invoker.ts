@@ -126,6 +126,11 @@ export class AsyncInvoker {
     return this.#activity;
   }
 
+  /** Starts the counts again from zero, the high-water mark too (a benchmark's warm-up is not measured). */
+  resetStats(): void {
+    Object.assign(this.#stats, { events: 0, attempts: 0, retries: 0, failures: 0, concurrencyHighWater: 0 });
+  }
+
   stats(): AsyncInvokerStats {
     return { ...this.#stats };
   }

@@ -127,6 +127,15 @@ describe('StreamPump settings on DynamoDB Local', () => {
     expect(started.checkpoints().fn).toEqual({
       [await firstShardId(streams, table.streamArn)]: expect.any(String),
     });
+    started.resetStats();
+    expect(started.stats().fn).toMatchObject({
+      invocations: 0,
+      recordsDelivered: 0,
+      concurrentBatchesHighWater: 0,
+      recordLatencyMs: [],
+      recordWaitMs: [],
+    });
+    expect(started.stats().fn?.batchesPerLane).toEqual(stats?.batchesPerLane.map(() => 0));
   });
 
   it('gathers records written one by one into one batch while the batching window is open', async () => {

@@ -4,6 +4,7 @@ import type { StreamsClient } from './shard-consumer.js';
 import { StreamPumpConfigError } from './stream-errors.js';
 import {
   copyStats,
+  emptyStats,
   resolveSubscription,
   type StreamSubscription,
   type SubscriptionStats,
@@ -153,6 +154,13 @@ export class StreamPump {
   }
 
   /** A snapshot of each subscription's counters, by name. */
+  /** Starts every subscription's counts again from zero, high-water marks too (a benchmark's warm-up is not measured). */
+  resetStats(): void {
+    for (const runner of this.runners) {
+      Object.assign(runner.stats, emptyStats(runner.stats.batchesPerLane.length));
+    }
+  }
+
   stats(): Record<string, SubscriptionStats> {
     return Object.fromEntries(this.runners.map((runner) => [runner.name, copyStats(runner.stats)]));
   }
