@@ -335,7 +335,7 @@ This file is overwritten by each run; do not edit it by hand.
   dispatcher, which compacts and, in \`event\` mode, hands each settled run to the validation through an
   asynchronous invocation (Lambda's retries and on-failure record). The settings are the exported constants the
   CDK app deploys.
-- ${input.warmupReceipts > 0 ? `Before it, unmeasured, the same flow runs on ${input.warmupReceipts} receipts on a table, bucket and snapshot tables of its own, in the same JVM and process: a cold JVM takes writes at about a third of its warm speed, and production's DynamoDB has no JIT to warm.` : 'No warm-up flow ran first (`--warmup 0`): the JVM and this process start cold, and their JIT compilation is measured with the flow.'}
+- ${input.warmupReceipts > 0 ? `Before it, unmeasured, the same system (table, stream, bucket, snapshot tables, handlers) takes ${input.warmupReceipts} other receipts and settles: a cold JVM takes writes at about a third of its warm speed, and production's DynamoDB has no JIT to warm. The counts start after it; the snapshot tables hold its vectors too.` : 'No warm-up flow ran first (`--warmup 0`): the JVM and this process start cold, and their JIT compilation is measured with the flow.'}
 - The ${receipts} receipts cycle through the ${input.samples} sample receipts (copies get fresh image ids) and are
   uploaded all at once, as a burst of Lambda invocations would be. The compactor waits ${compactionDelayMs} ms before
   each merge, standing in for production's merge time. Outcome policy: the defaults.

@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { type GateOutcome, type GatePolicy, type Telemetry, TransientStoreError } from '@receipt-gate/core';
 import type { RunMode, UploadResult } from '@receipt-gate/lambda';
@@ -18,11 +18,12 @@ import {
 import { demoUploads } from '../src/demo/demo-uploads.js';
 import { compactionInterval, mostOverlapping } from '../src/demo/overlap.js';
 import { startLocalSystem } from '../src/local-system/local-system.js';
+import { countTable, scanTable } from '../src/local-system/scan-table.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import { diskUsage } from './disk-usage.js';
 import { processCpuMs } from './process-cpu.js';
 import { type OperationStats, StoreMeter } from './store-meter.js';
-import { measureWriteCeiling, scanItems, type WriteCeiling } from './write-ceiling.js';
+import { measureWriteCeiling, type WriteCeiling } from './write-ceiling.js';
 
 export const GATE_OUTCOMES: readonly GateOutcome[] = [
   'completed',
@@ -154,7 +155,7 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
       await proxy.close();
     }
     const { tableName, ...result } = measured;
-    const items = await withClient(local.endpoint, (client) => scanItems(client, tableName));
+    const items = await withClient(local.endpoint, (client) => scanTable(client, tableName));
     await local.stop();
     // On a DynamoDB Local of its own: the flow's instance has slowed under the items and stream records it holds
     // (every one stays in memory), and the ceiling is what the machine can do, not what is left of it.
@@ -232,7 +233,7 @@ async function measure(
       system.pump.resetStats();
       system.validations?.resetStats();
     }
-    const itemsBefore = options.warmupReceipts > 0 ? await countItems(system) : 0;
+    const itemsBefore = options.warmupReceipts > 0 ? await countTable(system.client, system.tableName) : 0;
     const requestsBefore = new Map(system.requests);
     const wireBefore = proxy.counts();
     const loadAverage = loadavg()[0] ?? 0;
@@ -282,7 +283,7 @@ async function measure(
       snapshots: system.snapshots,
     };
     const { violations, receipts } = await checkInvariants(stores, keys, recorder, system.givenUp());
-    const tableItems = (await countItems(system)) - itemsBefore;
+    const tableItems = (await countTable(system.client, system.tableName)) - itemsBefore;
     const operations = new Map(meter.operations);
     const figures = await storeFigures(system, operations);
     const records = keys.map((key) => recorder.record(key));
@@ -345,19 +346,6 @@ async function measure(
   } finally {
     await system.stop();
   }
-}
-
-async function countItems(system: Awaited<ReturnType<typeof startLocalSystem>>): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await system.client.send(
-      new ScanCommand({ TableName: system.tableName, Select: 'COUNT', ExclusiveStartKey: startKey }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return count;
 }
 
 /** The tables' versions and bytes before and after `optimize()`, and the deltas' objects in the bucket. */

@@ -3,7 +3,6 @@ import {
   BatchWriteItemCommand,
   type DynamoDBClient,
   QueryCommand,
-  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -41,18 +40,6 @@ export interface WriteCeilingOptions {
 const BATCH = 25;
 const IN_FLIGHT = 16;
 const FLOOR_PASSES = 3;
-
-/** Every item of a table, as a scan returns them. */
-export async function scanItems(client: DynamoDBClient, tableName: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
 
 /**
  * What DynamoDB Local can write on this machine: the items a flow left (`source`), written again under new keys

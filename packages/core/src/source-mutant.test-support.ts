@@ -9,11 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-
-export interface SourceEdit {
-  readonly find: string;
-  readonly replace: string;
-}
+import { applyEdits, type SourceEdit } from './testing/source-edits.js';
 
 export interface SourceMutant {
   /** The bug the mutant puts in, in a few words. */
@@ -24,19 +20,6 @@ export interface SourceMutant {
 const SRC = import.meta.dirname;
 const OUT = join(tmpdir(), 'receipt-gate-mutants');
 const RELATIVE_IMPORT = /(\bfrom\s*|\bimport\s*\(\s*)'(\.{1,2}\/[^']+)'/g;
-
-/** `source` with every edit applied; throws when an edit's text is not found exactly once. */
-export function applyEdits(file: string, source: string, edits: readonly SourceEdit[]): string {
-  return edits.reduce((text, { find, replace }) => {
-    const count = text.split(find).length - 1;
-    if (count !== 1) {
-      throw new Error(
-        `mutant of ${file}: expected ${JSON.stringify(find)} exactly once, found it ${count} times`,
-      );
-    }
-    return text.replace(find, () => replace);
-  }, source);
-}
 
 /** Imports the mutant of `file` (a path relative to `src`) and returns its module. */
 export async function importMutant<M>(file: string, mutant: SourceMutant): Promise<M> {

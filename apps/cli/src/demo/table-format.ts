@@ -1,12 +1,6 @@
-import {
-  type AttributeValue,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { checkItemFormat } from '@receipt-gate/local-runtime';
-
-type Item = Record<string, AttributeValue>;
+import { scanTable } from '../local-system/scan-table.js';
 
 /** Types the receipt-details index (GSI4) lists: every one of them must carry its keys. */
 const GSI4_TYPES = new Set(['RECEIPT_LINE', 'RECEIPT_WORD', 'RECEIPT_WORD_LABEL', 'RECEIPT_PLACE']);
@@ -31,13 +25,7 @@ export async function checkTableFormat(
   client: DynamoDBClient,
   tableName: string,
 ): Promise<TableFormatReport> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await scanTable(client, tableName);
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const hasGsi4 = (Table?.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === 'GSI4');
 

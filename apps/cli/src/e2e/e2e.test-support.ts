@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   type CompactionCollection,
@@ -24,6 +24,7 @@ import {
 import { inject, test } from 'vitest';
 import { demoUploads } from '../demo/demo-uploads.js';
 import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '../local-system/local-system.js';
+import { scanTable } from '../local-system/scan-table.js';
 
 export const MODES = ['inline', 'event'] as const satisfies readonly RunMode[];
 
@@ -125,15 +126,7 @@ async function startE2ESystem(options: E2EOptions): Promise<E2ESystem> {
       }
     },
     items: async () => {
-      const items: Record<string, AttributeValue>[] = [];
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await system.client.send(
-          new ScanCommand({ TableName: system.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
-        );
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const items = await scanTable(system.client, system.tableName, { ConsistentRead: true });
       const key = (item: Record<string, AttributeValue>) => `${item.PK?.S}|${item.SK?.S}`;
       return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     },

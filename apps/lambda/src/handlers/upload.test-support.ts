@@ -1,4 +1,4 @@
-import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ReceiptRef, ReceiptVersionStore } from '@receipt-gate/core';
 import {
   InMemoryEmbeddingDeltaStore,
@@ -102,15 +102,7 @@ export async function startUploadSystem(
     timeoutMs: 60_000,
   });
   const scan = async (): Promise<Item[]> => {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await table.client.send(
-        new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await table.items();
     const key = (item: Item) => `${item.PK?.S}|${item.SK?.S}`;
     return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   };

@@ -1,4 +1,4 @@
-import { type AttributeValue, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   InMemoryEmbeddingDeltaStore,
   InMemoryEmbeddingSnapshotStore,
@@ -82,18 +82,7 @@ export async function startFlow(env: Record<string, string> = {}) {
     settle: () => pump.drain({ idleMs: 500, timeoutMs: 60_000 }),
     put: (item: Item) => table.client.send(new PutItemCommand({ TableName: table.tableName, Item: item })),
     /** Every item of the table. */
-    items: async () => {
-      const items: Item[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await table.client.send(
-          new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
-        );
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return items;
-    },
+    items: table.items,
     stop: async () => {
       await pump.stop();
       streamsClient.destroy();

@@ -28,4 +28,5 @@ export {
 } from './in-memory-receipt-version-store.js';
 export { mulberry32 } from './mulberry32.js';
 export { type RecordedMetric, RecordingTelemetry } from './recording-telemetry.js';
+export { applyEdits, type SourceEdit } from './source-edits.js';
 export { VirtualClock, type VirtualClockRunOptions, VirtualClockStalledError } from './virtual-clock.js';

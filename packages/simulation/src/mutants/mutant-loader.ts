@@ -9,16 +9,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { InMemoryLabelRepository } from '@receipt-gate/core/testing';
+import { applyEdits, type InMemoryLabelRepository, type SourceEdit } from '@receipt-gate/core/testing';
 import { createContainer } from '@receipt-gate/lambda';
 import type { InvariantName } from '../invariants/violation.js';
 import type { PipelineCode } from '../pipeline/pipeline.js';
 import type { SimulationOptions } from '../run/simulate.js';
-
-export interface SourceEdit {
-  readonly find: string;
-  readonly replace: string;
-}
 
 export interface PipelineMutant {
   /** The bug, in a few words. */
@@ -47,19 +42,6 @@ const BUILT: readonly { readonly src: string; readonly dist: string; readonly na
 ];
 const RELATIVE_IMPORT = /(\bfrom\s*|\bimport\s*\(\s*)'(\.{1,2}\/[^']+)'/g;
 const CORE_IMPORT = /import\s*\{([^}]*)\}\s*from\s*'@receipt-gate\/core';/;
-
-/** `source` with every edit applied; throws when an edit's text is not found exactly once. */
-export function applyEdits(file: string, source: string, edits: readonly SourceEdit[]): string {
-  return edits.reduce((text, { find, replace }) => {
-    const count = text.split(find).length - 1;
-    if (count !== 1) {
-      throw new Error(
-        `mutant of ${file}: expected ${JSON.stringify(find)} exactly once, found it ${count} times`,
-      );
-    }
-    return text.replace(find, () => replace);
-  }, source);
-}
 
 /** The pipeline code with the mutant in: its composition root (or, for the label store, the mutant store). */
 export async function mutantCode(mutant: PipelineMutant): Promise<PipelineCode> {

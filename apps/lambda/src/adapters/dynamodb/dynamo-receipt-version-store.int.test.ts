@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { type ReceiptRef, TransientStoreError } from '@receipt-gate/core';
 import { receiptVersionStoreContract, SAMPLE_RECEIPTS } from '@receipt-gate/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,10 +137,7 @@ describe('DynamoReceiptVersionStore on DynamoDB Local', () => {
     expect(Object.keys(item ?? {}).sort()).toEqual(['PK', 'SK', 'expires_at', 'time_to_live', 'token']);
     await lease.writeContent(versions.check(versionOf(receipt, 1)).version, []);
     await lease.release();
-    const { Items = [] } = await table.client.send(
-      new ScanCommand({ TableName: table.tableName, ConsistentRead: true }),
-    );
-    expect(Items.filter((found) => found.PK?.S === leaseKey(receipt).PK?.S)).toEqual([]);
+    expect((await table.items()).filter((found) => found.PK?.S === leaseKey(receipt).PK?.S)).toEqual([]);
   });
 
   it('refuses, naming the item and field, what DynamoDB could not store, and reads back what it can', () => {

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connect } from '@lancedb/lancedb';
 import { InvalidValueError } from '@receipt-gate/core';
 import { embeddingSnapshotStoreContract, RecordingTelemetry } from '@receipt-gate/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -89,11 +90,38 @@ describe('LanceDbEmbeddingSnapshotStore', () => {
     for (let i = 5; i < 9; i++) await snapshots.merge('words', [vector(`v${i}`)]);
     const [, words] = await snapshots.optimize({ keepVersionsMs: 0 });
     expect(words?.versionsBefore).toBeGreaterThan(4);
-    expect(words).toMatchObject({ collection: 'words', versionsAfter: 1 });
-    expect(await snapshots.versions('words')).toBe(1);
+    // The compacted version, and the id index's update, which `optimize` commits after pruning.
+    expect(words).toMatchObject({ collection: 'words', versionsAfter: 2 });
+    expect(await snapshots.versions('words')).toBe(2);
     expect((await snapshots.list('words', 'IMAGE#x#')).map((v) => v.metadata.text)).toEqual(
       Array.from({ length: 9 }, (_, i) => `v${i}`),
     );
+  });
+
+  it('indexes the id column once, whichever store opens the table first, and keeps new rows in it', async () => {
+    const uri = await directories.make();
+    const [first, second] = [1, 2].map(() => {
+      const made = new LanceDbEmbeddingSnapshotStore({ uri, dimensions: 8 });
+      opened.push(made);
+      return made;
+    });
+    await Promise.all([first?.merge('words', [vector('a')]), second?.merge('words', [vector('b')])]);
+    await first?.optimize();
+    const connection = await connect(uri);
+    try {
+      const table = await connection.openTable('words');
+      const indices = await table.listIndices();
+      expect(indices.map(({ columns, indexType }) => ({ columns, indexType }))).toEqual([
+        { columns: ['id'], indexType: 'BTree' },
+      ]);
+      expect(await table.indexStats(indices[0]?.name ?? '')).toMatchObject({
+        numIndexedRows: 2,
+        numUnindexedRows: 0,
+      });
+      table.close();
+    } finally {
+      connection.close();
+    }
   });
 
   it('stores the receipt fields in typed columns and anything else beside them, and reads both back', async () => {

@@ -1,4 +1,4 @@
-import { type Connection, connect, makeArrowTable, type Table } from '@lancedb/lancedb';
+import { type Connection, connect, Index, makeArrowTable, type Table } from '@lancedb/lancedb';
 import {
   COMPACTION_COLLECTIONS,
   type CompactionCollection,
@@ -382,6 +382,7 @@ export class LanceDbEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
         `the ${collection} table under ${this.#options.uri} holds vectors of ${rows.dimensions}, the configuration says ${this.#options.dimensions}`,
       );
     }
+    await ensureIdIndex(table);
     return { table, rows };
   }
 
@@ -398,6 +399,22 @@ export class LanceDbEmbeddingSnapshotStore implements EmbeddingSnapshotStore {
       });
     }
     return this.#connection;
+  }
+}
+
+/**
+ * A BTREE index on the id column, made once per table (by whichever process opens it first): every read and write
+ * here finds its rows by id or id prefix, which without it scans every id of the table. Rows written since the last
+ * `optimize()` are not in the index yet and are scanned; `optimize()` adds them.
+ */
+async function ensureIdIndex(table: Table): Promise<void> {
+  try {
+    const indices = await table.listIndices();
+    if (indices.some((index) => index.columns.includes(ID_COLUMN))) return;
+    await table.createIndex(ID_COLUMN, { config: Index.btree() });
+  } catch (error) {
+    // Another process made it meanwhile: either index serves.
+    if (!isCommitConflict(error)) throw classifyLanceError('index', error);
   }
 }
 
