@@ -5,14 +5,44 @@ import {
   DynamoDBClient,
   paginateScan,
 } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '@receipt-gate/local-runtime';
-import { inject } from 'vitest';
+import {
+  type DynamoDbLocal,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  startDynamoDbLocal,
+} from '@receipt-gate/local-runtime';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { ensureTable } from '../src/adapters/dynamodb/table-schema.js';
 
-/** A client of the run's DynamoDB Local. */
+let ownEndpoint: string | undefined;
+
+/** The endpoint of this file's DynamoDB Local: its own (`useOwnDynamoDbLocal`), or the run's. */
+export function dynamoEndpoint(): string {
+  return ownEndpoint ?? inject('dynamoEndpoint');
+}
+
+/**
+ * Gives this test file a DynamoDB Local of its own, started before its tests (call it before any hook that makes a
+ * table) and stopped after them. For suites that write tens of thousands of items: DynamoDB Local slows every
+ * write to a table with a stream while another table's stream holds many records, so on the run's instance such a
+ * suite would slow every file after it.
+ */
+export function useOwnDynamoDbLocal(): void {
+  let local: DynamoDbLocal | undefined;
+  beforeAll(async () => {
+    local = await startDynamoDbLocal({ readyTimeoutMs: 120_000 });
+    ownEndpoint = local.endpoint;
+  }, 150_000);
+  afterAll(async () => {
+    ownEndpoint = undefined;
+    await local?.stop();
+  });
+}
+
+/** A client of this file's DynamoDB Local. */
 export function localClient(): DynamoDBClient {
   return new DynamoDBClient({
-    endpoint: inject('dynamoEndpoint'),
+    endpoint: dynamoEndpoint(),
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
   });

@@ -1,4 +1,10 @@
-import { GateOutcomeError, labelVectorFields, metadataVectorFields, wordVectorId } from '@receipt-gate/core';
+import {
+  type EmbeddingSnapshotStore,
+  GateOutcomeError,
+  labelVectorFields,
+  metadataVectorFields,
+  wordVectorId,
+} from '@receipt-gate/core';
 import { PHARMACY_RECEIPT } from '@receipt-gate/core/testing';
 import { describe, expect } from 'vitest';
 import { E2E_TIMEOUT, e2e, uploadOf } from './e2e.test-support.js';
@@ -6,6 +12,19 @@ import { E2E_TIMEOUT, e2e, uploadOf } from './e2e.test-support.js';
 // Each merge takes three times the gate's budget.
 const SLOW = { compactionDelayMs: 1_500, gatePolicy: { pollIntervalMs: 100, maxWaitMs: 500 } } as const;
 const payload = uploadOf(PHARMACY_RECEIPT);
+/** The store with its merges held until `until` settles. */
+const mergesAfter =
+  (until: Promise<void>) =>
+  (store: EmbeddingSnapshotStore): EmbeddingSnapshotStore => ({
+    merge: async (collection, vectors) => {
+      await until;
+      return store.merge(collection, vectors);
+    },
+    patch: (collection, patches) => store.patch(collection, patches),
+    refresh: (collection, prefix, fieldsOf) => store.refresh(collection, prefix, fieldsOf),
+    list: (collection, prefix) => store.list(collection, prefix),
+    remove: (collection, ids) => store.remove(collection, ids),
+  });
 const completedAt = (run: { linesFinishedAt?: string; wordsFinishedAt?: string } | undefined) =>
   Math.max(Date.parse(run?.linesFinishedAt ?? ''), Date.parse(run?.wordsFinishedAt ?? ''));
 
@@ -14,8 +33,15 @@ describe.concurrent('a compaction slower than the gate budget', () => {
     'inline, default policy: the gate times out, labels are written unguarded and reported, and every update still reaches the vectors',
     E2E_TIMEOUT,
     async ({ start }) => {
-      const system = await start({ mode: 'inline', ...SLOW });
+      // The merges wait for the upload's validation too: on a busy machine its writes could otherwise take longer
+      // than the merge, and the race this test is about would not happen.
+      let validated = () => {};
+      const uploadReturned = new Promise<void>((resolve) => {
+        validated = resolve;
+      });
+      const system = await start({ mode: 'inline', ...SLOW, wrapSnapshots: mergesAfter(uploadReturned) });
       const { run: key, validation } = await system.upload(payload);
+      validated();
       expect(validation?.gate.outcome).toBe('timed_out');
       expect(validation?.gate.waitedMs).toBeGreaterThanOrEqual(SLOW.gatePolicy.maxWaitMs);
       expect(validation?.decision).toBe('write_unguarded');

@@ -10,13 +10,16 @@ import {
 } from '@receipt-gate/local-runtime';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { dynamoEndpoint, useOwnDynamoDbLocal } from '../../test/dynamodb.js';
 import { TOKENS } from '../container/tokens.js';
 import type { DeadLetter, DeadLetterStore } from '../handlers/dispatcher/dead-letters.js';
 import { dispatcherFilters } from '../handlers/dispatcher/dispatcher-filters.js';
 import { DISPATCHER_STREAM_SETTINGS } from '../handlers/event-source-settings.js';
 import { startUploadSystem } from '../handlers/upload.test-support.js';
 import { type HostileStreamItem, hostileStreamItems } from './hostile-stream-items.test-support.js';
+
+useOwnDynamoDbLocal();
 
 // The stream half of the fuzz suite: items no reader can make sense of, claiming the types the dispatcher acts on
 // (a COMPACTION_RUN INSERT, a RECEIPT_PLACE MODIFY, a RECEIPT_WORD_LABEL INSERT or MODIFY), drawn by fast-check
@@ -110,7 +113,7 @@ async function fuzzStream(cases: readonly (readonly HostileStreamItem[])[], vari
       throw error;
     }
   };
-  const streamsClient = localStreamsClient(inject('dynamoEndpoint'));
+  const streamsClient = localStreamsClient(dynamoEndpoint());
   const { reportBatchItemFailures: _alwaysOn, ...settings } = DISPATCHER_STREAM_SETTINGS;
   // The SDK's stream client drops map keys such as `__proto__` from the images it reads; the pump says so and
   // delivers the record without them (a Lambda would get them): counted, and any other stream error kept.

@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { COFFEE_SHOP_RECEIPT } from '@receipt-gate/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { useOwnDynamoDbLocal } from '../../test/dynamodb.js';
 import { InvalidUploadError, parseUpload } from '../handlers/parse-upload.js';
 import { type Item, startUploadSystem, type UploadSystem } from '../handlers/upload.test-support.js';
 import type { UploadResult } from '../handlers/upload-handler.js';
 import { describeCase, eventOf, type HostileUpload, hostileUploads } from './hostile-uploads.test-support.js';
+
+useOwnDynamoDbLocal();
 
 // The upload half of the fuzz suite: a few hundred hostile upload events, drawn by fast-check from the run's seed
 // (printed; replay with FC_SEED; FUZZ_UPLOAD_CASES sets how many), each sent to the shipped upload handler on DynamoDB Local. Every case must end in

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { UploadNotStoredError } from '@receipt-gate/core';
 import { VARIED_SAMPLE_RECEIPTS } from '@receipt-gate/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useOwnDynamoDbLocal } from '../../test/dynamodb.js';
 import { type FaultTiming, startUploadSystem, type UploadSystem } from './upload.test-support.js';
 import type { UploadResult } from './upload-handler.js';
+
+useOwnDynamoDbLocal();
 
 // All or nothing from the caller's view, shown write by write: an upload is run once to count its writes, then
 // once per write with a fault injected at exactly that write, before it (the write never happens) or after it

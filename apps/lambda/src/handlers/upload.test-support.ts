@@ -1,4 +1,4 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, paginateQuery } from '@aws-sdk/client-dynamodb';
 import type { ReceiptRef, ReceiptVersionStore } from '@receipt-gate/core';
 import {
   InMemoryEmbeddingDeltaStore,
@@ -101,10 +101,21 @@ export async function startUploadSystem(
     accountId: '000000000000',
     timeoutMs: 60_000,
   });
-  const scan = async (): Promise<Item[]> => {
-    const items = await table.items();
-    const key = (item: Item) => `${item.PK?.S}|${item.SK?.S}`;
-    return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const key = (item: Item) => `${item.PK?.S}|${item.SK?.S}`;
+  const byKey = (a: Item, b: Item) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const scan = async (): Promise<Item[]> => (await table.items()).sort(byKey);
+  /** The items of one partition (those whose sort key starts with `skPrefix`), strongly consistent. */
+  const partition = async (pk: string, skPrefix?: string): Promise<Item[]> => {
+    const items: Item[] = [];
+    const input = {
+      TableName: table.tableName,
+      KeyConditionExpression: skPrefix ? 'PK = :pk AND begins_with(SK, :sk)' : 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': { S: pk }, ...(skPrefix && { ':sk': { S: skPrefix } }) },
+      ConsistentRead: true,
+    };
+    for await (const page of paginateQuery({ client: table.client }, input))
+      items.push(...(page.Items ?? []));
+    return items;
   };
   return {
     table,
@@ -133,14 +144,17 @@ export async function startUploadSystem(
     },
     /** Every item of the table, ordered by key. */
     scan,
-    /** Every item that belongs to one receipt: its image partition's items of the receipt, and its lease. */
+    /**
+     * Every item that belongs to one receipt: its image partition's items of the receipt, and its lease, read by
+     * Query (a scan of the whole table, which grows with every case, would make a long suite quadratic).
+     */
     async itemsOf(receipt: ReceiptRef): Promise<Item[]> {
       const r5 = `RECEIPT#${String(receipt.receiptId).padStart(5, '0')}`;
-      return (await scan()).filter(
-        (item) =>
-          (item.PK?.S === `IMAGE#${receipt.imageId}` && item.SK?.S?.startsWith(`${r5}#`)) ||
-          item.PK?.S === `UPLOAD_LEASE#IMAGE#${receipt.imageId}#${r5}`,
-      );
+      const [own, lease] = await Promise.all([
+        partition(`IMAGE#${receipt.imageId}`, `${r5}#`),
+        partition(`UPLOAD_LEASE#IMAGE#${receipt.imageId}#${r5}`),
+      ]);
+      return [...lease, ...own].sort(byKey);
     },
     /** Marks both collections of a run COMPLETED, as the compactor would. */
     async completeRun(run: { imageId: string; receiptId: number; runId: string }) {

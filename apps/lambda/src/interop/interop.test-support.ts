@@ -12,8 +12,7 @@ import {
   StreamPump,
 } from '@receipt-gate/local-runtime';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { inject } from 'vitest';
-import { freshTable } from '../../test/dynamodb.js';
+import { dynamoEndpoint, freshTable } from '../../test/dynamodb.js';
 import { type AppConfig, configFromEnv } from '../config/app-config.js';
 import { createContainer } from '../container/create-container.js';
 import { TOKENS } from '../container/tokens.js';
@@ -30,7 +29,7 @@ export type Item = Record<string, AttributeValue>;
  */
 export async function startFlow(env: Record<string, string> = {}) {
   const table = await freshTable('interop');
-  const streamsClient = localStreamsClient(inject('dynamoEndpoint'));
+  const streamsClient = localStreamsClient(dynamoEndpoint());
   const telemetry = new RecordingTelemetry();
   const snapshots = new InMemoryEmbeddingSnapshotStore();
   const config: AppConfig = configFromEnv({

@@ -1,6 +1,8 @@
 /** One exact text replacement in a source file: a hand-made mutant of the real code is a few of them. */
 export interface SourceEdit {
+  /** The text to replace: it must occur exactly once in the file. */
   readonly find: string;
+  /** What takes its place, literally (no `$` patterns). */
   readonly replace: string;
 }
 
