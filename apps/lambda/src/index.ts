@@ -46,11 +46,6 @@ export {
 } from './container/embedding-stores.js';
 export { createSnapshotStore } from './container/lancedb-snapshot-store.js';
 export { TOKENS } from './container/tokens.js';
-export {
-  type CompactionRunContent,
-  type CompactionRunWriterDeps,
-  writeCompactionRun,
-} from './handlers/compaction-run-writer.js';
 export type { DeadLetter, DeadLetterStore } from './handlers/dispatcher/dead-letters.js';
 export { compactionFilters, dispatcherFilters } from './handlers/dispatcher/dispatcher-filters.js';
 export {
@@ -65,6 +60,11 @@ export {
   VALIDATION_INVOKE_SETTINGS,
 } from './handlers/event-source-settings.js';
 export { InvalidUploadError } from './handlers/parse-upload.js';
+export {
+  NothingToRecompactError,
+  type RecompactReceiptDeps,
+  recompactReceipt,
+} from './handlers/recompact-receipt.js';
 export {
   STREAM_MAPPINGS,
   type StreamBatchHandler,
