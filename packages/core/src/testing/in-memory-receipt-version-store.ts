@@ -25,6 +25,8 @@ import type { InMemoryLabelRepository } from './in-memory-label-repository.js';
 import type { InMemoryMerchantRecordRepository } from './in-memory-merchant-record-repository.js';
 import type { InMemoryReceiptRepository } from './in-memory-receipt-repository.js';
 
+const DEFAULT_LEASE_MS = 60_000;
+
 export interface InMemoryReceiptVersionStoreOptions {
   readonly receipts: InMemoryReceiptRepository;
   readonly labels: InMemoryLabelRepository;
@@ -34,13 +36,25 @@ export interface InMemoryReceiptVersionStoreOptions {
   readonly clock: Clock;
   /** How often a waiting lease taker looks again (default 10 ms). */
   readonly pollMs?: number;
+  /**
+   * How long a lease lasts without a write renewing it (default 60 s, as the DynamoDB adapter's): then another
+   * upload takes it over, and its holder's writes are refused.
+   */
+  readonly leaseMs?: number;
+}
+
+/** One upload's hold on a receipt: renewed by each write, fenced once another upload took it over. */
+interface Hold {
+  expiresAt: number;
+  fenced: boolean;
 }
 
 /**
- * ReceiptVersionStore over the in-memory fakes, with the DynamoDB adapter's semantics: one lease per receipt
- * (in one process, released by its holder, so it never expires), whole-version writes that leave unchanged items
- * as they are, labels deleted only while undecided, and a rollback of everything written under a lease. Holds no
- * limits (every parsed version fits). Faults are injected per write call, before it changes anything.
+ * ReceiptVersionStore over the in-memory fakes, with the DynamoDB adapter's semantics: one lease per receipt, which
+ * each write renews and which expires `leaseMs` after the last one (a crashed holder's is taken over, and its
+ * writes are fenced off from then on), whole-version writes that leave unchanged items as they are, labels deleted
+ * only while undecided, and a rollback of everything written under a lease. Holds no limits (every parsed version
+ * fits). Faults are injected per write call, before it changes anything.
  */
 export class InMemoryReceiptVersionStore implements ReceiptVersionStore {
   /** Applied to writeContent. */
@@ -50,7 +64,7 @@ export class InMemoryReceiptVersionStore implements ReceiptVersionStore {
   /** Applied to rollback. */
   readonly rollbackFaults = new FaultInjector();
   readonly #options: InMemoryReceiptVersionStoreOptions;
-  readonly #held = new Set<string>();
+  readonly #held = new Map<string, Hold>();
 
   constructor(options: InMemoryReceiptVersionStoreOptions) {
     this.#options = options;
@@ -81,8 +95,14 @@ export class InMemoryReceiptVersionStore implements ReceiptVersionStore {
   async lease(receipt: ReceiptRef, options: { readonly waitUntil: number }): Promise<ReceiptVersionLease> {
     const ref = parseReceiptRef(receipt);
     const id = `${ref.imageId}#${ref.receiptId}`;
-    const { clock, pollMs = 10 } = this.#options;
-    while (this.#held.has(id)) {
+    const { clock, pollMs = 10, leaseMs = DEFAULT_LEASE_MS } = this.#options;
+    for (let holder = this.#held.get(id); holder; holder = this.#held.get(id)) {
+      if (clock.now() >= holder.expiresAt) {
+        // Its holder stopped writing (a crash, a timeout): taken over, and its writes from now on refused.
+        holder.fenced = true;
+        this.#held.delete(id);
+        break;
+      }
       if (clock.now() >= options.waitUntil) {
         throw new TransientStoreError(
           `receipt ${ref.imageId}/${ref.receiptId} is being uploaded by another request; try again`,
@@ -90,11 +110,15 @@ export class InMemoryReceiptVersionStore implements ReceiptVersionStore {
       }
       await clock.sleep(Math.min(pollMs, Math.max(1, options.waitUntil - clock.now())));
     }
-    this.#held.add(id);
+    const hold: Hold = { expiresAt: clock.now() + leaseMs, fenced: false };
+    this.#held.set(id, hold);
+    const free = () => {
+      if (this.#held.get(id) === hold) this.#held.delete(id);
+    };
     try {
-      return new InMemoryLease(this, this.#options, ref, await this.read(ref), () => this.#held.delete(id));
+      return new InMemoryLease(this, this.#options, ref, await this.read(ref), hold, free);
     } catch (error) {
-      this.#held.delete(id);
+      free();
       throw error;
     }
   }
@@ -109,6 +133,7 @@ class InMemoryLease implements ReceiptVersionLease {
     readonly options: InMemoryReceiptVersionStoreOptions,
     readonly receipt: ReceiptRef,
     readonly stored: StoredReceipt,
+    readonly hold: Hold,
     readonly free: () => void,
   ) {}
 
@@ -144,6 +169,7 @@ class InMemoryLease implements ReceiptVersionLease {
       await metadata.addMerchantRecord(parseMerchantRecord(version.metadata));
       this.#undo.push(() => metadata.remove(this.receipt));
     }
+    this.#renew();
   }
 
   async writeRun(run: CompactionRun): Promise<void> {
@@ -156,14 +182,17 @@ class InMemoryLease implements ReceiptVersionLease {
     runs.remove(run);
     await runs.createCompactionRun(run);
     this.#undo.push(() => runs.remove(run));
+    this.#renew();
   }
 
   async rollback(): Promise<void> {
     this.#mustHold();
     await this.store.rollbackFaults.apply('rollback');
     for (const undo of this.#undo.splice(0).reverse()) undo();
+    this.#renew();
   }
 
+  /** Gives the lease up; one taken over meanwhile is another upload's now, and stays so. */
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
@@ -172,5 +201,12 @@ class InMemoryLease implements ReceiptVersionLease {
 
   #mustHold(): void {
     if (this.#released) throw new TransientStoreError('the lease was released; take it again to write');
+    if (this.hold.fenced) {
+      throw new TransientStoreError('the receipt lease expired and another upload took it over; try again');
+    }
+  }
+
+  #renew(): void {
+    this.hold.expiresAt = this.options.clock.now() + (this.options.leaseMs ?? DEFAULT_LEASE_MS);
   }
 }

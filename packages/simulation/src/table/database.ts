@@ -5,7 +5,6 @@ import {
   type ReceiptRef,
   type ReceiptVersionLease,
   type ReceiptWordLabel,
-  TransientStoreError,
   wordLabelId,
 } from '@receipt-gate/core';
 import {
@@ -77,12 +76,6 @@ const LEASE_MS = 60_000;
 /** How often an upload waiting for a lease looks again. */
 const LEASE_POLL_MS = 100;
 
-interface HeldLease {
-  readonly lease: ReceiptVersionLease;
-  readonly takenAt: number;
-  expired: boolean;
-}
-
 /** The label store class (a mutant may replace it). */
 export type LabelRepositoryClass = typeof InMemoryLabelRepository;
 
@@ -116,6 +109,8 @@ class Partition {
       metadata: this.merchant,
       runs: this.runs,
       clock,
+      pollMs: LEASE_POLL_MS,
+      leaseMs: LEASE_MS,
     });
   }
 
@@ -154,9 +149,8 @@ export class Database {
   readonly #options: DatabaseOptions;
   readonly #labelClass: LabelRepositoryClass;
   readonly #orphan: Partition;
-  readonly #leases = new Map<number, HeldLease>();
-  /** The lease each receipt's uploads contend for, by receipt key, while one is held. */
-  readonly #holders = new Map<string, number>();
+  /** The leases uploads took, by the id their calls carry (calls cross the simulated process as plain data). */
+  readonly #leases = new Map<number, ReceiptVersionLease>();
   #lastLease = 0;
 
   constructor(options: DatabaseOptions) {
@@ -304,16 +298,10 @@ export class Database {
     if (method === 'read') return partition.versions.read(args[0] as ReceiptRef);
     if (method === 'lease') return this.#takeLease(partition, args[1] as { readonly waitUntil: number });
     const token = args[0] as LeaseToken;
-    const held = this.#leases.get(token.lease);
-    if (!held) throw new TypeError(`no lease ${token.lease} in the simulated database`);
-    const { lease } = held;
-    if (method === 'release') {
-      if (!held.expired) await this.#free(partition, token.lease);
-      return undefined;
-    }
-    // Fenced, as the DynamoDB adapter's writes are: a lease another upload took over writes nothing.
-    if (held.expired)
-      throw new TransientStoreError('the receipt lease expired and was taken over; try again');
+    const lease = this.#leases.get(token.lease);
+    if (!lease) throw new TypeError(`no lease ${token.lease} in the simulated database`);
+    if (method === 'release') return lease.release();
+    // A write under a lease another upload took over is fenced by the store: it writes nothing.
     for (const arg of args.slice(1)) rememberRunKey(partition, arg);
     return partition.exclusive(async () => {
       try {
@@ -337,41 +325,15 @@ export class Database {
   }
 
   /**
-   * The receipt's lease, as the DynamoDB adapter gives it: waits on the clock while another upload holds it, and
-   * takes over one held longer than LEASE_MS (its holder crashed or timed out; no Lambda runs that long).
+   * The receipt's lease, as the DynamoDB adapter gives it (the store's): waits on the clock while another upload
+   * holds it, and takes over one not renewed for LEASE_MS (its holder crashed or timed out; no Lambda runs that
+   * long), whose holder's writes are refused from then on.
    */
   async #takeLease(partition: Partition, options: { readonly waitUntil: number }): Promise<unknown> {
-    const { clock } = this.#options;
-    const key = receiptKey(partition.receipt);
-    for (;;) {
-      const current = this.#holders.get(key);
-      const held = current === undefined ? undefined : this.#leases.get(current);
-      if (current !== undefined && held && clock.now() - held.takenAt >= LEASE_MS) {
-        await this.#free(partition, current);
-        held.expired = true;
-        this.#leases.set(current, held);
-        continue;
-      }
-      if (current === undefined) break;
-      if (clock.now() >= options.waitUntil) {
-        throw new TransientStoreError(
-          `receipt ${partition.receipt.imageId}/${partition.receipt.receiptId} is being uploaded by another request; try again`,
-        );
-      }
-      await clock.sleep(Math.min(LEASE_POLL_MS, Math.max(1, options.waitUntil - clock.now())));
-    }
     const lease = await partition.versions.lease(partition.receipt, { waitUntil: options.waitUntil });
     const id = ++this.#lastLease;
-    this.#leases.set(id, { lease, takenAt: clock.now(), expired: false });
-    this.#holders.set(key, id);
+    this.#leases.set(id, lease);
     return { ...partition.receipt, lease: id, stored: lease.stored };
-  }
-
-  async #free(partition: Partition, id: number): Promise<void> {
-    const held = this.#leases.get(id);
-    const key = receiptKey(partition.receipt);
-    if (this.#holders.get(key) === id) this.#holders.delete(key);
-    await held?.lease.release();
   }
 
   /** Appends a stream record for every item of `store` that changed since the last report. */

@@ -495,7 +495,7 @@ class DynamoLease implements ReceiptVersionLease {
             { cause: error },
           );
         }
-        const refused = codes.findIndex((code) => code === 'ConditionalCheckFailed');
+        const refused = codes.indexOf('ConditionalCheckFailed');
         if (refused >= 0 && writes[refused]?.ifAbsent) {
           throw new CreatedMeanwhileError(`${writes[refused]?.what}`, { cause: error });
         }

@@ -16,12 +16,18 @@ const clock: Clock = {
 receiptVersionStoreContract({ describe, it, expect }, 'InMemoryReceiptVersionStore', async () => {
   const runs = new InMemoryCompactionRunRepository();
   const labels = new InMemoryLabelRepository({ runs });
-  const versions = new InMemoryReceiptVersionStore({
+  const stores = {
     receipts: new InMemoryReceiptRepository(),
     labels,
     metadata: new InMemoryMerchantRecordRepository(),
     runs,
     clock,
-  });
-  return { versions, runs, clock, seedLabel: async (label) => labels.put(label) };
+  };
+  return {
+    versions: new InMemoryReceiptVersionStore(stores),
+    shortLeases: new InMemoryReceiptVersionStore({ ...stores, leaseMs: 300 }),
+    runs,
+    clock,
+    seedLabel: async (label) => labels.put(label),
+  };
 });

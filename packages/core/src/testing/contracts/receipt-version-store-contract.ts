@@ -19,6 +19,8 @@ export interface ReceiptVersionStoreContractSubject {
   readonly runs: CompactionRunRepository;
   /** The store's clock (its leases wait on it). */
   readonly clock: Clock;
+  /** A store of the same receipts whose leases last 300 ms without a write (and take over expired ones). */
+  readonly shortLeases: ReceiptVersionStore;
   /** Stores a label as given, whatever its status (as a person or another service would). */
   seedLabel(label: ReceiptWordLabel): Promise<void>;
 }
@@ -186,6 +188,27 @@ export function receiptVersionStoreContract(
       await other.release();
       await taken.release();
       await taken.release();
+    });
+
+    it('lets another upload take over a lease its holder stopped renewing, and then fences the old holder out', async () => {
+      const subject = await makeSubject();
+      const versions = subject.shortLeases;
+      const receipt = newReceipt();
+      const stale = await versions.lease(receipt, { waitUntil: subject.clock.now() + 5_000 });
+      // The taker waits for the holder's lease to run out, then takes it.
+      const taken = await versions.lease(receipt, { waitUntil: subject.clock.now() + 5_000 });
+      const version = versions.check(versionOf(receipt, 2)).version;
+      await expect(stale.writeContent(version, [])).rejects.toBeInstanceOf(TransientStoreError);
+      await expect(stale.writeRun(runOf(receipt))).rejects.toBeInstanceOf(TransientStoreError);
+      expect(content(await versions.read(receipt))).toEqual({ lines: [], words: [] });
+      await taken.writeContent(version, []);
+      // The old holder's release does not free the new holder's lease.
+      await stale.release();
+      await expect(versions.lease(receipt, { waitUntil: subject.clock.now() + 50 })).rejects.toBeInstanceOf(
+        TransientStoreError,
+      );
+      await taken.release();
+      expect((await versions.read(receipt)).lines).toEqual(version.lines);
     });
 
     it('refuses a write under a lease given up', async () => {
