@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deltaPrefixes, type ReceiptRef, TransientStoreError } from '@receipt-gate/core';
 import { SAMPLE_RECEIPTS } from '@receipt-gate/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleVersion } from '../../test/sample-versions.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { TOKENS } from '../container/tokens.js';
 import { NothingToRecompactError, recompactReceipt } from './recompact-receipt.js';
@@ -16,18 +17,6 @@ const payloadOf = (receipt: ReceiptRef) => ({
   words: sample.words.map(strip),
   metadata: strip(sample.metadata),
 });
-/** The receipt's content with its first `lines` lines only, as a version the store can write. */
-const shorterVersion = (receipt: ReceiptRef, lines: number) => {
-  const kept = sample.lines.slice(0, lines);
-  return {
-    receipt,
-    lines: kept.map((line) => ({ ...line, ...receipt })),
-    words: sample.words
-      .filter((word) => kept.some((line) => line.lineId === word.lineId))
-      .map((word) => ({ ...word, ...receipt })),
-  };
-};
-
 let system: UploadSystem;
 beforeAll(async () => {
   system = await startUploadSystem();
@@ -58,7 +47,7 @@ describe('recompactReceipt', () => {
     // While the upload holds the lease, the recompaction neither reads nor writes.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await runIdsOf(receipt)).toEqual([first.run.runId]);
-    await upload.writeContent(versions.check(shorterVersion(receipt, 2)).version, []);
+    await upload.writeContent(versions.check(sampleVersion(receipt, 2)).version, []);
     await upload.release();
 
     const built = await recompacted;

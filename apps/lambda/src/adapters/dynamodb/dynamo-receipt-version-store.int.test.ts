@@ -3,6 +3,7 @@ import type { ReceiptRef } from '@receipt-gate/core';
 import { receiptVersionStoreContract, SAMPLE_RECEIPTS } from '@receipt-gate/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshTable } from '../../../test/dynamodb.js';
+import { sampleVersion } from '../../../test/sample-versions.js';
 import { SystemClock } from '../clock/system-clock.js';
 import { DynamoCompactionRunRepository } from './dynamo-compaction-run-repository.js';
 import { DynamoLabelRepository } from './dynamo-label-repository.js';
@@ -44,16 +45,7 @@ if (!sample) throw new Error('no sample receipt');
 
 describe('DynamoReceiptVersionStore on DynamoDB Local', () => {
   const newReceipt = (): ReceiptRef => ({ imageId: crypto.randomUUID(), receiptId: 1 });
-  const versionOf = (receipt: ReceiptRef, lines: number) => {
-    const kept = sample.lines.slice(0, lines);
-    return {
-      receipt,
-      lines: kept.map((line) => ({ ...line, ...receipt })),
-      words: sample.words
-        .filter((word) => kept.some((line) => line.lineId === word.lineId))
-        .map((word) => ({ ...word, ...receipt })),
-    };
-  };
+  const versionOf = sampleVersion;
   const waitUntil = () => clock.now() + 5_000;
 
   it('never touches a line or word another service stored in a form it cannot read, kept or dropped', async () => {
