@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { floorCpuMs, floorReceiptsPerSecond } from './report.js';
+import { floorCpuMs, floorReceiptsPerSecond, transactionReceiptsPerSecond } from './report.js';
 import type { ModeResult } from './run-mode.js';
 
 const run = (database: number | undefined) =>
@@ -22,5 +22,23 @@ describe('the least CPU a receipt needs', () => {
   it('is unknown where the database CPU time is', () => {
     expect(floorCpuMs(run(undefined))).toBeUndefined();
     expect(floorReceiptsPerSecond(run(undefined), 2)).toBeUndefined();
+  });
+});
+
+describe("the receipts per second DynamoDB Local's transactions allow", () => {
+  const flow = (transactionActions: number) =>
+    ({
+      receipts: 10,
+      transactionActions,
+      ceiling: { transactional: { actionsPerSecond: 1600, actions: 6000, ms: 3750 } },
+    }) as unknown as ModeResult;
+
+  it('is the transaction ceiling over the actions each receipt sends in transactions', () => {
+    // 1600 actions/s over 160 actions a receipt.
+    expect(transactionReceiptsPerSecond(flow(1600))).toBeCloseTo(10);
+  });
+
+  it('is no bound for a flow that sends no transaction', () => {
+    expect(transactionReceiptsPerSecond(flow(0))).toBeUndefined();
   });
 });

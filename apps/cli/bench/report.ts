@@ -80,6 +80,15 @@ export const floorReceiptsPerSecond = (run: ModeResult, cores: number) => {
 };
 const streamRecords = (run: ModeResult) => dispatcher(run)?.recordLatencyMs.length ?? 0;
 
+/**
+ * Receipts per second DynamoDB Local's transactions allow: the actions per second its TransactWriteItems took when
+ * nothing else ran, over the actions the flow sends in transactions per receipt.
+ */
+export const transactionReceiptsPerSecond = (run: ModeResult) =>
+  run.transactionActions === 0
+    ? undefined
+    : run.ceiling.transactional.actionsPerSecond / (run.transactionActions / run.receipts);
+
 /** The line each mode ends the command's output with. */
 export function summaryLine(run: ModeResult): string {
   return (
@@ -146,8 +155,21 @@ function resultsTable(input: ReportInput): string {
         const most = floorReceiptsPerSecond(run, input.cores);
         return most === undefined ? '-' : most.toFixed(1);
       }),
+      perReceiptRow(
+        'Actions in TransactWriteItems per receipt (fenced and guarded writes)',
+        (run) => run.transactionActions,
+      ),
+      row(
+        'Transaction ceiling: TransactWriteItems actions/s with nothing else running',
+        (run) =>
+          `${num(run.ceiling.transactional.actionsPerSecond)} (${run.ceiling.transactional.actions} actions in ${s2(run.ceiling.transactional.ms)} s)`,
+      ),
+      row('Receipts/s the transaction ceiling allows', (run) => {
+        const most = transactionReceiptsPerSecond(run);
+        return most === undefined ? '-' : most.toFixed(1);
+      }),
       row('1-minute load average at the start', (run) => run.loadAverage.toFixed(2)),
-      row('Node CPU time, handlers + pump + proxy (s)', (run) => s(run.cpuMs)),
+      row('Node CPU time, handlers + pump + S3 server (s)', (run) => s(run.cpuMs)),
       row('DynamoDB Local CPU time (s)', (run) =>
         run.databaseCpuMs === undefined ? '-' : s(run.databaseCpuMs),
       ),
@@ -284,6 +306,7 @@ function targetsSection({ runs, receipts, compactionDelayMs, cores }: ReportInpu
       ],
     ),
     ...floorNote(event, cores),
+    ...transactionNote(event),
   ].join('\n');
 }
 
@@ -298,6 +321,19 @@ function floorNote(run: ModeResult, cores: number): string[] {
       `reading its stream record once takes ${Math.round(floor.node + floor.database)} ms of CPU per receipt on ` +
       `this machine (${Math.round(floor.database)} ms of it in DynamoDB Local), measured in this run: with nothing ` +
       `else done, the ${cores} cores allow at most ${most.toFixed(1)} receipts/s.`,
+  ];
+}
+
+/** What DynamoDB Local's transaction throughput allows, against the throughput target. */
+function transactionNote(run: ModeResult): string[] {
+  const most = transactionReceiptsPerSecond(run);
+  if (most === undefined) return [];
+  return [
+    '',
+    `The flow sends ${num(run.transactionActions / run.receipts)} actions per receipt in TransactWriteItems (the ` +
+      `upload's content and run behind the receipt's lease, the labels behind their run's guard). On its own, with ` +
+      `nothing else running, DynamoDB Local took ${num(run.ceiling.transactional.actionsPerSecond)} such actions/s ` +
+      `in this run: its transactions alone allow at most ${most.toFixed(1)} receipts/s.`,
   ];
 }
 
@@ -343,15 +379,17 @@ This file is overwritten by each run; do not edit it by hand.
   caught up, no handler has run for 500 ms (included) and no validation is pending.
 - Compaction latency runs from a run's creation (the upload's \`created_at\`) to its last collection finishing;
   completion-to-validated from there to the end of its validation.
-- Table requests are the commands the handlers send through the main client, counted by its middleware; stream
-  requests, and table requests on the wire, are counted by an HTTP proxy in front of DynamoDB Local. Only the
-  measured window is counted: not the table's creation, not the checks.
+- Table requests are the commands the handlers send through the main client, and stream requests the pump's
+  through its streams client, counted by middleware in the clients; requests on the wire count each attempt, the
+  SDK's retries included. Only the measured window is counted: not the table's creation, not the checks.
 - The write ceiling is measured right after the flow on a fresh DynamoDB Local (the flow's own instance has
   slowed by then under every item and stream record it keeps in memory): the items the flow left, written again
   under new keys into our table's definition by BatchWriteItem alone (25 a request, 16 requests in flight, at most
   6000 items), once to warm the JVM and once measured. The flow's item writes are the items the measured receipts
-  added to the table plus every UpdateItem.
-- CPU time is this process's (handlers, pump, proxy, the S3 server and LanceDB's threads) and the DynamoDB Local
+  added to the table plus every UpdateItem. The transaction ceiling is the same items written by
+  TransactWriteItems, 16 in flight, each up to 99 puts of one partition and a condition check on an item of it, as
+  the flow's fenced uploads and guarded labels are: once to warm up, then the better of two passes.
+- CPU time is this process's (handlers, pump, the S3 server and LanceDB's threads) and the DynamoDB Local
   JVM's over the measured window; the two cores offer 2 s of CPU per second.
 
 ## Targets

@@ -19,7 +19,6 @@ import { demoUploads } from '../src/demo/demo-uploads.js';
 import { compactionInterval, mostOverlapping } from '../src/demo/overlap.js';
 import { startLocalSystem } from '../src/local-system/local-system.js';
 import { countTable, scanTable } from '../src/local-system/scan-table.js';
-import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import { diskUsage } from './disk-usage.js';
 import { processCpuMs } from './process-cpu.js';
 import { type OperationStats, StoreMeter } from './store-meter.js';
@@ -33,9 +32,7 @@ export const GATE_OUTCOMES: readonly GateOutcome[] = [
   'aborted',
 ];
 
-const TABLE_TARGET = 'DynamoDB_20120810.';
 const UPLOAD_ATTEMPTS = 5;
-const STREAMS_TARGET = 'DynamoDBStreams_20120810.';
 
 export interface ModeOptions {
   readonly mode: RunMode;
@@ -62,6 +59,8 @@ export interface ModeResult {
   readonly tableRequestsOnWire: number;
   /** Requests of the pump's streams client, by operation. */
   readonly streamRequests: ReadonlyMap<string, number>;
+  /** Actions (puts, deletes, condition checks) of the handlers' TransactWriteItems commands. */
+  readonly transactionActions: number;
   /** Reads of each receipt's gate (of its last wait). */
   readonly gateReads: readonly number[];
   readonly outcomes: Readonly<Record<GateOutcome, number>>;
@@ -72,7 +71,7 @@ export interface ModeResult {
   readonly compactionMs: readonly number[];
   /** From each run's compaction finishing until its receipt's validation completed. */
   readonly releaseMs: readonly number[];
-  /** CPU time of this process (handlers, pump, proxy; not DynamoDB Local) over the measured window. */
+  /** CPU time of this process (handlers, pump, S3 server; not DynamoDB Local) over the measured window. */
   readonly cpuMs: number;
   /** CPU time of the DynamoDB Local JVM over the measured window; undefined where the OS does not tell. */
   readonly databaseCpuMs: number | undefined;
@@ -116,23 +115,6 @@ export interface StoreFigures {
   readonly deltaObjects: number;
 }
 
-function difference(after: ReadonlyMap<string, number>, before: ReadonlyMap<string, number>) {
-  const changed = new Map<string, number>();
-  for (const [name, count] of after) {
-    const delta = count - (before.get(name) ?? 0);
-    if (delta > 0) changed.set(name, delta);
-  }
-  return changed;
-}
-
-function ofService(counts: ReadonlyMap<string, number>, prefix: string): Map<string, number> {
-  return new Map(
-    [...counts]
-      .filter(([target]) => target.startsWith(prefix))
-      .map(([target, count]) => [target.slice(prefix.length), count]),
-  );
-}
-
 const receiptKey = (receipt: { imageId: string; receiptId: number }) =>
   `${receipt.imageId}/${receipt.receiptId}`;
 const sum = (values: Iterable<number>) => [...values].reduce((total, value) => total + value, 0);
@@ -147,14 +129,7 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
   // A heap for the whole load: every item and stream record of the run stays in memory.
   const local = await startDynamoDbLocal({ maxHeapMb: 2048 });
   try {
-    const proxy = await startCountingProxy(local.endpoint);
-    let measured: Omit<ModeResult, 'ceiling'> & { tableName: string };
-    try {
-      measured = await measure(options, proxy, local.pid);
-    } finally {
-      await proxy.close();
-    }
-    const { tableName, ...result } = measured;
+    const { tableName, ...result } = await measure(options, local.endpoint, local.pid);
     const items = await withClient(local.endpoint, (client) => scanTable(client, tableName));
     await local.stop();
     // On a DynamoDB Local of its own: the flow's instance has slowed under the items and stream records it holds
@@ -191,7 +166,7 @@ async function withClient<T>(endpoint: string, use: (client: DynamoDBClient) => 
 
 async function measure(
   options: ModeOptions,
-  proxy: CountingProxy,
+  endpoint: string,
   databasePid: number,
 ): Promise<Omit<ModeResult, 'ceiling'> & { tableName: string }> {
   const { mode } = options;
@@ -210,7 +185,7 @@ async function measure(
   const meter = new StoreMeter();
   const system = await startLocalSystem({
     mode,
-    endpoint: proxy.endpoint,
+    endpoint,
     wrapDeltas: (store) => meter.deltas(store),
     wrapSnapshots: (store) => meter.snapshots(store),
     compactionDelayMs: options.compactionDelayMs,
@@ -234,8 +209,8 @@ async function measure(
       system.validations?.resetStats();
     }
     const itemsBefore = options.warmupReceipts > 0 ? await countTable(system.client, system.tableName) : 0;
-    const requestsBefore = new Map(system.requests);
-    const wireBefore = proxy.counts();
+    const requestsBefore = system.requests.snapshot();
+    const streamRequestsBefore = system.streamRequests.snapshot();
     const loadAverage = loadavg()[0] ?? 0;
     const cpuBefore = process.cpuUsage();
     const databaseCpuBefore = processCpuMs(databasePid);
@@ -265,14 +240,8 @@ async function measure(
     const wallMs = Date.now() - startedAt;
     const cpu = process.cpuUsage(cpuBefore);
     const databaseCpuAfter = processCpuMs(databasePid);
-    // The client middleware names commands (`GetItemCommand`), the wire names operations (`GetItem`).
-    const tableRequests = new Map(
-      [...difference(system.requests, requestsBefore)].map(([command, count]) => [
-        command.replace(/Command$/, ''),
-        count,
-      ]),
-    );
-    const wire = difference(proxy.counts(), wireBefore);
+    const requests = system.requests.since(requestsBefore);
+    const streamRequests = system.streamRequests.since(streamRequestsBefore).attempts;
     const pump = system.pump.stats();
 
     const keys = results.map((result) => result.run);
@@ -307,9 +276,10 @@ async function measure(
       wallMs,
       uploadsReturnedMs: uploadsReturnedAt - startedAt,
       validatedMs: [...validatedAt.values()].map((at) => at - startedAt),
-      tableRequests,
-      tableRequestsOnWire: sum(ofService(wire, TABLE_TARGET).values()),
-      streamRequests: ofService(wire, STREAMS_TARGET),
+      tableRequests: requests.commands,
+      tableRequestsOnWire: sum(requests.attempts.values()),
+      streamRequests,
+      transactionActions: requests.transactionActions,
       gateReads: records.flatMap((record) => (record.gate ? [record.gate.polls] : [])),
       outcomes,
       validations: sum(records.map((record) => record.validations)),
@@ -332,7 +302,7 @@ async function measure(
       uploadRetries,
       validationInvocations: system.validations?.stats(),
       deferred,
-      itemWrites: tableItems + (tableRequests.get('UpdateItem') ?? 0),
+      itemWrites: tableItems + (requests.commands.get('UpdateItem') ?? 0),
       tableName: system.tableName,
       overlappingMerges: mostOverlapping(
         receipts.flatMap(({ run }) => {

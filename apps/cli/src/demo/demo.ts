@@ -206,7 +206,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
       )}\n`,
     );
     say(
-      `compactions: ${intervals.length} runs, at most ${mostOverlapping(intervals)} under way at once (the dispatcher's concurrent lanes, and receipts grouped in a batch, merge side by side)`,
+      `compactions: ${intervals.length} runs, at most ${mostOverlapping(intervals)} under way at once (the receipts of a dispatcher batch merge side by side)`,
     );
     say(`finished in ${seconds(Date.now() - startedAt)}`);
     say(await whereTheEmbeddingsLanded(system, keys.length));

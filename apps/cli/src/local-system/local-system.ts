@@ -57,6 +57,7 @@ import {
 } from '@receipt-gate/local-runtime';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import type { Container } from 'inversify';
+import { RequestCounts } from './request-counts.js';
 import { type DeltaRef, SimulatedDeltaLoss } from './simulated-delta-loss.js';
 import { ValidationQueue } from './validation-queue.js';
 
@@ -104,6 +105,11 @@ export interface LocalSystemOptions {
   readonly validationQueueDir?: string;
   /** The pump's pause before re-delivering a failed batch (default 100 ms): longer rides out a database restart. */
   readonly streamRetryDelayMs?: number;
+  /**
+   * Concurrent batches per shard for the dispatcher instead of the deployed number: a test of per-item order across
+   * concurrent lanes. The demo and the bench run the deployed settings.
+   */
+  readonly parallelizationFactor?: number;
 }
 
 export interface LocalSystem {
@@ -131,8 +137,10 @@ export interface LocalSystem {
   readonly validations: AsyncInvoker | undefined;
   /** Everything set aside so far, as `checkInvariants` takes it. */
   givenUp(): GivenUp;
-  /** DynamoDB requests made by the handlers, by operation. */
-  readonly requests: Map<string, number>;
+  /** DynamoDB requests made by the handlers (the main client). */
+  readonly requests: RequestCounts;
+  /** Stream requests made by the pump (its streams client). */
+  readonly streamRequests: RequestCounts;
   readonly pump: StreamPump;
   /** Invokes the upload handler as Lambda would. */
   upload(payload: unknown): Promise<UploadResult>;
@@ -165,17 +173,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       client.destroy();
       streamsClient.destroy();
     });
-    const requests = new Map<string, number>();
-    client.middlewareStack.add(
-      (next, context) => (args) => {
-        requests.set(
-          context.commandName ?? 'unknown',
-          (requests.get(context.commandName ?? 'unknown') ?? 0) + 1,
-        );
-        return next(args);
-      },
-      { step: 'initialize', name: 'countRequests' },
-    );
+    const requests = new RequestCounts();
+    requests.attach(client);
+    const streamRequests = new RequestCounts();
+    streamRequests.attach(streamsClient);
 
     const tableName = options.tableName ?? `receipt-gate-${Date.now()}`;
     const streamArn = await ensureTable(client, tableName);
@@ -264,7 +265,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     };
     const pump = new StreamPump(pumpOptions, [
       {
-        ...pumpSettings(DISPATCHER_STREAM_SETTINGS),
+        ...pumpSettings({
+          ...DISPATCHER_STREAM_SETTINGS,
+          ...(options.parallelizationFactor !== undefined && {
+            parallelizationFactor: options.parallelizationFactor,
+          }),
+        }),
         name: 'dispatcher',
         startingPosition: 'TRIM_HORIZON',
         timeoutMs,
@@ -298,6 +304,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         deadLetters: deadLetters.length,
       }),
       requests,
+      streamRequests,
       pump,
       upload: (payload) =>
         uploadHandler(
