@@ -12,7 +12,7 @@ export type { MerchantRecordFormat } from './config/app-config.js';
 export {
   compactionFilters,
   dispatcherFilters,
-  SETTLED_RUN_FILTERS,
+  RUN_MODIFY_FILTER,
 } from './handlers/dispatcher/dispatcher-filters.js';
 export {
   type AsyncInvokeSettings,

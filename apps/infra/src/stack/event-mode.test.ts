@@ -37,10 +37,10 @@ describe('event mode', () => {
     });
   });
 
-  it('still reads the stream through one mapping: the dispatcher, which also takes the settled runs', () => {
+  it("still reads the stream through one mapping: the dispatcher, which also takes the run MODIFYs, within Lambda's five filters", () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     const filters = dispatcherFilters('RECEIPT_PLACE', true);
-    expect(filters).toHaveLength(5);
+    expect(filters.length).toBeLessThanOrEqual(5);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: dispatcher },
       EventSourceArn: { 'Fn::GetAtt': [table, 'StreamArn'] },

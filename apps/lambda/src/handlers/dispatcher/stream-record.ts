@@ -68,6 +68,20 @@ export function compactionRecordOf(record: DynamoDBRecord, reading: RecordReadin
       const { imageId, receiptId } = labelIdentityOf(newImage);
       return { partitionKey, receipt: { imageId, receiptId }, change: { kind: 'labels' } };
     }
+    // A label or merchant record deleted: the vectors lose what it gave them, as with any other change of it.
+    if (event === 'REMOVE' && oldImage && !newImage) {
+      if (type === WORD_LABEL_TYPE) {
+        const { imageId, receiptId } = labelIdentityOf(oldImage);
+        return { partitionKey, receipt: { imageId, receiptId }, change: { kind: 'labels' } };
+      }
+      if (type === reading.merchantRecords.type) {
+        return {
+          partitionKey,
+          receipt: parseReceiptRef(receiptOfItem(oldImage)),
+          change: { kind: 'merchant' },
+        };
+      }
+    }
   } catch (error) {
     if (error instanceof InvalidValueError) return poison(`${event} of ${type}: ${error.message}`);
     throw error;
