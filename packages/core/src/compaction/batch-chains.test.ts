@@ -30,6 +30,35 @@ describe('chainsOf', () => {
   });
 });
 
+describe('chainsOf, records without a group', () => {
+  it('keeps each apart, even next to one another', () => {
+    expect(chainsOf([record('a'), record('a')])).toEqual([
+      {
+        orderKey: 'a',
+        segments: [
+          { group: undefined, indexes: [0] },
+          { group: undefined, indexes: [1] },
+        ],
+      },
+    ]);
+  });
+});
+
+describe('applyChains, failures of several keys', () => {
+  it('are listed by index, whichever key failed first', async () => {
+    const chains = chainsOf([record('slow', 'r1'), record('fast', 'r2'), record('slow', 'r3')]);
+    const failures = await applyChains(
+      chains,
+      async (segment) => {
+        if (segment.indexes.includes(0)) await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error(`segment ${segment.indexes.join(',')}`);
+      },
+      2,
+    );
+    expect(failures.map(({ index }) => index)).toEqual([0, 1, 2]);
+  });
+});
+
 describe('applyChains', () => {
   it('reports a failed segment and every later record of its key, unapplied, and applies the other keys', async () => {
     const chains = chainsOf([

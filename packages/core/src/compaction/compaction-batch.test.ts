@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { TransientStoreError } from '../errors/transient-store-error.js';
+import type { EmbeddingSnapshotStore } from '../ports/embedding-store.js';
 import { sampleLabel, sampleMetadata } from '../testing/contracts/contract-fixtures.js';
 import { RecordingTelemetry } from '../testing/recording-telemetry.js';
-import { type CompactionRecord, compactBatch } from './compaction-batch.js';
-import { compactionWorld, NEIGHBOUR, RECEIPT } from './compaction-world.test-support.js';
+import { type CompactionRecord, CompactionRetryError, compactBatch } from './compaction-batch.js';
+import {
+  compactionWorld,
+  NEIGHBOUR,
+  OTHER_IMAGE_ID,
+  RECEIPT,
+  WORDS,
+} from './compaction-world.test-support.js';
 import { labelVectorFields } from './label-vector-fields.js';
-import { wordVectorId } from './vector-ids.js';
+import { deltaPrefixes, wordVectorId } from './vector-ids.js';
 
 function setup() {
   const world = compactionWorld();
@@ -126,5 +133,147 @@ describe('compactBatch', () => {
     const { dispatchSettled: _, ...withoutDispatch } = deps;
     const result = await compactBatch(withoutDispatch, [settled]);
     expect(String(result.failures[0]?.error)).toContain('dispatches no validation');
+  });
+});
+
+const OTHER = { imageId: OTHER_IMAGE_ID, receiptId: 1 };
+const LINES = 2;
+const merchant = (receipt = RECEIPT): CompactionRecord => ({
+  partitionKey: receipt.imageId,
+  receipt,
+  change: { kind: 'merchant' },
+});
+const runRecord = (run: { imageId: string; receiptId: number; runId: string }): CompactionRecord => ({
+  partitionKey: run.imageId,
+  receipt: run,
+  change: { kind: 'run', run },
+});
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The world's snapshot store, noting the collection of each refresh and holding back those of `slow` receipts. */
+function observedRefreshes(deps: ReturnType<typeof setup>['deps'], slow?: string) {
+  const refreshed: string[] = [];
+  const { snapshots } = deps;
+  const observed: EmbeddingSnapshotStore = {
+    merge: (...args) => snapshots.merge(...args),
+    patch: (...args) => snapshots.patch(...args),
+    list: (...args) => snapshots.list(...args),
+    remove: (...args) => snapshots.remove(...args),
+    refresh: async (...args) => {
+      refreshed.push(args[0]);
+      if (slow && args[1].includes(slow)) await pause(30);
+      return snapshots.refresh(...args);
+    },
+  };
+  return { deps: { ...deps, snapshots: observed }, refreshed };
+}
+
+describe('compactBatch, what it tells', () => {
+  it('reports each collection as it finishes: COMPLETED with the vectors merged, FAILED with the error', async () => {
+    const { deps, deltas, telemetry, upload } = setup();
+    const key = await upload();
+    await deltas.deleteDelta(deltaPrefixes(key).linesDeltaPrefix);
+    expect(await compactBatch(deps, [runRecord(key)])).toEqual({
+      failures: [],
+      deadLettered: [],
+      deferred: [],
+    });
+    const finished = telemetry.eventsOf('compaction.collection_finished');
+    expect(finished).toHaveLength(2);
+    expect(finished).toContainEqual({
+      type: 'compaction.collection_finished',
+      run: key,
+      collection: 'words',
+      state: 'COMPLETED',
+      mergedVectors: WORDS.length,
+    });
+    expect(finished).toContainEqual({
+      type: 'compaction.collection_finished',
+      run: key,
+      collection: 'lines',
+      state: 'FAILED',
+      error: expect.stringContaining('delta'),
+    });
+  });
+
+  it('reports each part refreshed on a merged receipt once, with the vectors it reached, however many records', async () => {
+    const { deps: plain, telemetry, upload } = setup();
+    await compactBatch(plain, [runRecord(await upload())]);
+    const { deps, refreshed } = observedRefreshes(plain);
+    const result = await compactBatch(deps, [labels(), merchant(), labels(), merchant()]);
+    expect(result).toEqual({ failures: [], deadLettered: [], deferred: [] });
+    expect(refreshed.sort()).toEqual(['lines', 'words']);
+    expect(telemetry.eventsOf('compaction.snapshot_patched')).toEqual([
+      { type: 'compaction.snapshot_patched', receipt: RECEIPT, change: 'labels', vectors: WORDS.length },
+      {
+        type: 'compaction.snapshot_patched',
+        receipt: RECEIPT,
+        change: 'metadata',
+        vectors: LINES + WORDS.length,
+      },
+    ]);
+    expect(telemetry.eventsOf('compaction.changes_deferred')).toEqual([]);
+  });
+
+  it('refreshes, with a merge that completed only words, the merchant fields of lines alone: deferred there', async () => {
+    const { deps: plain, deltas, telemetry, upload } = setup();
+    const key = await upload();
+    await deltas.deleteDelta(deltaPrefixes(key).linesDeltaPrefix);
+    const { deps, refreshed } = observedRefreshes(plain);
+    const result = await compactBatch(deps, [runRecord(key), merchant(), labels()]);
+    expect(result).toEqual({ failures: [], deadLettered: [], deferred: [1] });
+    expect(refreshed).toEqual(['lines']);
+    expect(telemetry.eventsOf('compaction.changes_deferred')).toEqual([
+      {
+        type: 'compaction.changes_deferred',
+        receipt: RECEIPT,
+        change: 'metadata',
+        records: 1,
+        collections: ['lines'],
+      },
+    ]);
+    expect(telemetry.metrics).toEqual([{ name: 'CompactionChangesDeferred', value: 1, unit: 'Count' }]);
+    expect(telemetry.eventsOf('compaction.snapshot_patched')).toEqual([]);
+  });
+
+  it('merges each distinct run of a segment once', async () => {
+    const { deps, snapshots, telemetry, upload } = setup();
+    const first = await upload();
+    const second = await upload(RECEIPT, undefined, '16fd2706-8baf-433b-82eb-8c7fada847da');
+    await compactBatch(deps, [runRecord(first), runRecord(second), runRecord(first)]);
+    expect(snapshots.writes.map(({ operation }) => operation)).toEqual(['merge', 'merge', 'merge', 'merge']);
+    const runs = telemetry.eventsOf('compaction.collection_finished').map((event) => event.run.runId);
+    expect(runs.sort()).toEqual([first.runId, first.runId, second.runId, second.runId].sort());
+  });
+
+  it('lists dead-lettered and deferred records in batch order, however the keys finish', async () => {
+    const { deps: plain } = setup();
+    const { deps } = observedRefreshes(plain, RECEIPT.imageId);
+    const slowFirst = {
+      ...deps,
+      deadLetter: async (index: number) => void (index === 0 && (await pause(30))),
+    };
+    const result = await compactBatch(slowFirst, [
+      { partitionKey: 'a', deadLetter: 'unreadable' },
+      labels(),
+      { partitionKey: 'b', deadLetter: 'unreadable' },
+      labels(OTHER),
+      { partitionKey: 'c', deadLetter: 'unreadable' },
+    ]);
+    expect(result.deadLettered).toEqual([0, 2, 4]);
+    expect(result.deferred).toEqual([1, 3]);
+  });
+
+  it('says which collections a merge left unfinished, and why, when it must be delivered again', async () => {
+    const { deps, snapshots, upload } = setup();
+    const key = await upload();
+    snapshots.mergeFaults.failNext(2, 'transient');
+    const [failure] = (await compactBatch(deps, [runRecord(key)])).failures;
+    const error = failure?.error;
+    expect(error).toBeInstanceOf(CompactionRetryError);
+    expect((error as Error).name).toBe('CompactionRetryError');
+    expect((error as Error).message).toMatch(
+      new RegExp(`^compaction of ${key.imageId}/1/${key.runId} left unfinished \\(lines: .+; words: .+\\)$`),
+    );
   });
 });

@@ -98,7 +98,9 @@ export async function compactBatch(
         change: (record && 'change' in record ? record.change : undefined) as CompactionChange,
       };
     });
-    deferred.push(...(await applyReceiptChanges(deps, first.receipt, changes)));
+    // Only the receipt's key: a run record's receipt is the whole run, which the events must not carry.
+    const { imageId, receiptId } = first.receipt;
+    deferred.push(...(await applyReceiptChanges(deps, { imageId, receiptId }, changes)));
   };
   const failures = await applyChains(chains, apply, deps.concurrency ?? 16);
   return {
@@ -138,6 +140,8 @@ async function applyReceiptChanges(
     for (const part of parts) {
       const change = part === 'merchant' ? 'metadata' : 'labels';
       const own = collectionsOf(new Set([part])).filter((collection) => pending.includes(collection));
+      // This segment's merge carried the part into every collection that holds it: nothing patched, nothing to tell.
+      if (own.length === 0) continue;
       const vectors = own.reduce((sum, collection) => sum + (found[collection] ?? 0), 0);
       if (own.some((collection) => missing.includes(collection))) {
         const records = byPart(part).map(({ index }) => index);

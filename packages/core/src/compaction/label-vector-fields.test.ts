@@ -66,4 +66,33 @@ describe('labelVectorFields', () => {
     expect(labelVectorFields([anonymous, early]).label_proposed_by).toBe('');
     expect(labelVectorFields([validLater]).label_proposed_by).toBe('');
   });
+
+  it('orders by the instant a label was added, not by its name, and breaks a tie by name', () => {
+    const older = label('TIP', 'PENDING', 2, {
+      labelProposedBy: 'older',
+      timestampAdded: '2026-01-01T00:00:00Z',
+    });
+    // Earlier by name, later in time: the time decides.
+    const newer = label('DATE', 'PENDING', 2, {
+      labelProposedBy: 'newer',
+      timestampAdded: '2026-01-02T00:00:00Z',
+    });
+    expect(labelVectorFields([older, newer]).label_proposed_by).toBe('newer');
+    expect(labelVectorFields([newer, older]).label_proposed_by).toBe('newer');
+    const tied = label('TAX', 'PENDING', 2, {
+      labelProposedBy: 'tied',
+      timestampAdded: '2026-01-02T00:00:00Z',
+    });
+    expect(labelVectorFields([tied, newer]).label_proposed_by).toBe('tied');
+    expect(labelVectorFields([newer, tied]).label_proposed_by).toBe('tied');
+  });
+
+  it('sorts the INVALID names given in any order', () => {
+    const fields = labelVectorFields([
+      label('TIP', 'INVALID'),
+      label('DATE', 'INVALID'),
+      label('TAX', 'INVALID'),
+    ]);
+    expect(fields.invalid_labels_array).toEqual(['DATE', 'TAX', 'TIP']);
+  });
 });
