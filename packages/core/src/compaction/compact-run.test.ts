@@ -203,6 +203,30 @@ describe('compactRun', () => {
     expect(labels.writes).toEqual([]);
   });
 
+  it('leaves the merged collections PROCESSING when the table cannot be read again after the merge', async () => {
+    const { runs, upload, compact, clock, labels, merchantRecords, deltas, snapshots } = setup();
+    const key = await upload();
+    let reads = 0;
+    const failingLater = {
+      getLabels: async (receipt: Parameters<typeof labels.getLabels>[0]) => {
+        reads += 1;
+        if (reads > 1) throw new Error('table unreachable');
+        return labels.getLabels(receipt);
+      },
+    };
+    const result = await clock.run(
+      compactRun({ runs, deltas, snapshots, clock, merchantRecords, labels: failingLater }, key),
+    );
+    expect(result).toEqual({
+      lines: { outcome: 'retry', error: 'table unreachable' },
+      words: { outcome: 'retry', error: 'table unreachable' },
+      retry: true,
+    });
+    expect(runs.peek(key)).toMatchObject({ linesState: 'PROCESSING', wordsState: 'PROCESSING' });
+    expect((await compact(key)).retry).toBe(false);
+    expect(runs.peek(key)).toMatchObject({ linesState: 'COMPLETED', wordsState: 'COMPLETED' });
+  });
+
   it('carries on after an attempt that crashed before COMPLETED, from the state as it is then', async () => {
     const { runs, labels, merchantRecords, snapshots, upload, compact } = setup();
     const key = await upload();

@@ -236,6 +236,38 @@ describe('compactBatch, what it tells', () => {
     expect(telemetry.eventsOf('compaction.snapshot_patched')).toEqual([]);
   });
 
+  it('refreshes only the part that changed: label records touch the words alone', async () => {
+    const { deps: plain, telemetry, upload } = setup();
+    await compactBatch(plain, [runRecord(await upload())]);
+    const { deps, refreshed } = observedRefreshes(plain);
+    await compactBatch(deps, [labels(), labels()]);
+    expect(refreshed).toEqual(['words']);
+    expect(telemetry.eventsOf('compaction.snapshot_patched').map((event) => event.change)).toEqual([
+      'labels',
+    ]);
+  });
+
+  it('defers a merchant change for the collection a failed merge left without vectors, and patches the other', async () => {
+    const { deps: plain, deltas, telemetry, upload } = setup();
+    const key = await upload();
+    await deltas.deleteDelta(deltaPrefixes(key).linesDeltaPrefix);
+    await compactBatch(plain, [runRecord(key)]);
+    const { deps, refreshed } = observedRefreshes(plain);
+    expect(await compactBatch(deps, [merchant()])).toEqual({ failures: [], deadLettered: [], deferred: [0] });
+    expect(refreshed.sort()).toEqual(['lines', 'words']);
+    // The labels did not change: nothing was patched for them.
+    expect(telemetry.eventsOf('compaction.snapshot_patched')).toEqual([]);
+    expect(telemetry.eventsOf('compaction.changes_deferred')).toEqual([
+      {
+        type: 'compaction.changes_deferred',
+        receipt: RECEIPT,
+        change: 'metadata',
+        records: 1,
+        collections: ['lines'],
+      },
+    ]);
+  });
+
   it('merges each distinct run of a segment once', async () => {
     const { deps, snapshots, telemetry, upload } = setup();
     const first = await upload();
@@ -262,6 +294,16 @@ describe('compactBatch, what it tells', () => {
     ]);
     expect(result.deadLettered).toEqual([0, 2, 4]);
     expect(result.deferred).toEqual([1, 3]);
+  });
+
+  it('names only the collection left unfinished, and reports no finished collection for it', async () => {
+    const { deps, snapshots, telemetry, upload } = setup();
+    const key = await upload();
+    snapshots.mergeFaults.failNext(1, 'transient');
+    const [failure] = (await compactBatch(deps, [runRecord(key)])).failures;
+    expect((failure?.error as Error).message).toMatch(/ left unfinished \((lines|words): [^;]+\)$/);
+    const finished = telemetry.eventsOf('compaction.collection_finished');
+    expect(finished.map((event) => event.state)).toEqual(['COMPLETED']);
   });
 
   it('says which collections a merge left unfinished, and why, when it must be delivered again', async () => {

@@ -12,6 +12,8 @@ describe('holdsFields', () => {
   it('never takes a list for a value that is not one', () => {
     expect(holdsFields({ labels: 'DATE' }, { labels: ['DATE'] })).toBe(false);
     expect(holdsFields({ labels: ['DATE'] }, { labels: 'DATE' })).toBe(false);
+    // A one-letter string has the length and the first item of a one-letter list: still not the list.
+    expect(holdsFields({ labels: 'D' }, { labels: ['D'] })).toBe(false);
   });
 
   it('holds the fields asked for and ignores the others', () => {

@@ -39,7 +39,9 @@ describe('refreshReceiptVectors', () => {
     const world = await mergedAndChanged();
     expect(collectionsOf(new Set(['labels']))).toEqual(['words']);
     expect(collectionsOf(new Set())).toEqual([]);
-    expect(await refreshReceiptVectors(world, RECEIPT, new Set(['labels']))).toEqual({ words: WORDS.length });
+    expect(await refreshReceiptVectors(world, RECEIPT, new Set(['labels']))).toStrictEqual({
+      words: WORDS.length,
+    });
     expect(names(world, 'lines')).not.toContain('RENAMED');
     expect(await refreshReceiptVectors(world, RECEIPT, new Set(['labels', 'merchant']), ['lines'])).toEqual({
       lines: 2,
@@ -51,7 +53,7 @@ describe('refreshReceiptVectors', () => {
   it('asks nothing of a collection that carries none of the parts', async () => {
     const world = await mergedAndChanged();
     world.snapshots.refreshFaults.failNext(1, 'transient');
-    expect(await refreshReceiptVectors(world, RECEIPT, new Set(['labels']), ['lines'])).toEqual({});
+    expect(await refreshReceiptVectors(world, RECEIPT, new Set(['labels']), ['lines'])).toStrictEqual({});
   });
 
   it("fails when a collection's refresh fails", async () => {
