@@ -246,7 +246,9 @@ async function writeTransactionally(
   const byPartition = new Map<string, Item[]>();
   for (const item of items) {
     const key = item.PK?.S ?? '';
-    byPartition.set(key, [...(byPartition.get(key) ?? []), item]);
+    const puts = byPartition.get(key) ?? [];
+    puts.push(item);
+    byPartition.set(key, puts);
   }
   const fence = (key: string): Item => ({ PK: { S: key }, SK: { S: 'FENCE' } });
   await writeAll(client, target, [...byPartition.keys()].map(fence));

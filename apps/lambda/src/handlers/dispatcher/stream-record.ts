@@ -64,23 +64,19 @@ export function compactionRecordOf(record: DynamoDBRecord, reading: RecordReadin
         ? { partitionKey, receipt, change: { kind: 'merchant' } }
         : { partitionKey, ignore: 'no field the vectors carry changed' };
     }
-    if (type === WORD_LABEL_TYPE && newImage && (event === 'INSERT' || event === 'MODIFY')) {
-      const { imageId, receiptId } = labelIdentityOf(newImage);
+    // A REMOVE has only the old image. A deleted label or merchant record is a change like any other: the vectors
+    // lose what it gave them.
+    const image = event === 'REMOVE' ? oldImage : newImage;
+    if (type === WORD_LABEL_TYPE && image && ['INSERT', 'MODIFY', 'REMOVE'].includes(event)) {
+      const { imageId, receiptId } = labelIdentityOf(image);
       return { partitionKey, receipt: { imageId, receiptId }, change: { kind: 'labels' } };
     }
-    // A label or merchant record deleted: the vectors lose what it gave them, as with any other change of it.
-    if (event === 'REMOVE' && oldImage && !newImage) {
-      if (type === WORD_LABEL_TYPE) {
-        const { imageId, receiptId } = labelIdentityOf(oldImage);
-        return { partitionKey, receipt: { imageId, receiptId }, change: { kind: 'labels' } };
-      }
-      if (type === reading.merchantRecords.type) {
-        return {
-          partitionKey,
-          receipt: parseReceiptRef(receiptOfItem(oldImage)),
-          change: { kind: 'merchant' },
-        };
-      }
+    if (type === reading.merchantRecords.type && oldImage && event === 'REMOVE') {
+      return {
+        partitionKey,
+        receipt: parseReceiptRef(receiptOfItem(oldImage)),
+        change: { kind: 'merchant' },
+      };
     }
   } catch (error) {
     if (error instanceof InvalidValueError) return poison(`${event} of ${type}: ${error.message}`);
